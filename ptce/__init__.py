@@ -1,0 +1,1 @@
+"""ptce: the open platform of the pôles territoriaux de coopération économique."""

@@ -1,0 +1,15 @@
+"""The `ptce` command: Django's manage.py for this project (`ptce migrate`, `ptce load-territories`)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptce.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

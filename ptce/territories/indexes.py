@@ -1,0 +1,81 @@
+"""In-memory indexes over the territory reference, built once per process from the database.
+
+The point-in-commune index (`geo.CommuneIndex`) and the name index (`names.NameIndex`) are
+rebuilt when `ReferenceVersion` changes (checked at most every `CHECK_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from ptce.territories.geo import CommuneIndex
+from ptce.territories.models import Commune, ReferenceVersion
+from ptce.territories.names import NameIndex
+
+CHECK_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Indexes:
+    version: str
+    codes: list[str]  # communes proper (COM), in index order
+    geo: CommuneIndex
+    names: NameIndex
+    arrondissement_codes: list[str]
+    arrondissements: CommuneIndex | None
+
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"indexes": None, "checked": 0.0}
+
+
+def _current_version() -> str:
+    row = ReferenceVersion.objects.values_list("version", flat=True).first()
+    return row or ""
+
+
+def _build(version: str) -> Indexes:
+    rows = list(
+        Commune.objects.order_by("code_insee").values_list(
+            "code_insee", "type", "nom", "population", "geometry"
+        )
+    )
+    communes = [r for r in rows if r[1] == Commune.Type.COMMUNE]
+    arrondissements = [r for r in rows if r[1] == Commune.Type.ARRONDISSEMENT]
+    return Indexes(
+        version=version,
+        codes=[r[0] for r in communes],
+        geo=CommuneIndex.from_wkb([bytes(r[4]) for r in communes]),
+        names=NameIndex([r[2] for r in communes], [r[3] for r in communes]),
+        arrondissement_codes=[r[0] for r in arrondissements],
+        arrondissements=(
+            CommuneIndex.from_wkb([bytes(r[4]) for r in arrondissements])
+            if arrondissements
+            else None
+        ),
+    )
+
+
+def get() -> Indexes:
+    """The indexes for the reference currently loaded."""
+    now = time.monotonic()
+    indexes = _state["indexes"]
+    if isinstance(indexes, Indexes) and now - float(_state["checked"]) < CHECK_SECONDS:  # type: ignore[arg-type]
+        return indexes
+    with _lock:
+        version = _current_version()
+        indexes = _state["indexes"]
+        if not isinstance(indexes, Indexes) or indexes.version != version:
+            indexes = _build(version)
+            _state["indexes"] = indexes
+        _state["checked"] = time.monotonic()
+        return indexes
+
+
+def reset() -> None:
+    """Forget the indexes (tests, and after a load in the same process)."""
+    with _lock:
+        _state["indexes"] = None
+        _state["checked"] = 0.0

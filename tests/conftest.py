@@ -1,0 +1,34 @@
+import pytest
+
+from ptce.territories import indexes
+from ptce.territories.importers.reference import load_reference
+from tests.territories.builders import write_dataset
+
+
+@pytest.fixture(autouse=True)
+def _fresh_indexes():
+    indexes.reset()
+    yield
+    indexes.reset()
+
+
+@pytest.fixture
+def territory(db, tmp_path):
+    """A small synthetic reference: Drôme (Valence Romans Agglo), Saint-Étienne, Paris 1er."""
+    load_reference(write_dataset(tmp_path / "territory"))
+    indexes.reset()
+    return tmp_path / "territory"
+
+
+@pytest.fixture
+def user(db):
+    from ptce.core.services import create_user
+
+    return create_user(None, email="camille@example.org", password="motdepasse-solide-42")
+
+
+@pytest.fixture
+def staff(db):
+    from ptce.core.services import create_user
+
+    return create_user(None, email="staff@example.org", password="motdepasse-solide-42", is_staff=True)
