@@ -83,7 +83,7 @@ def test_commune_unknown_and_malformed_codes(client, territory):
 def test_epci_with_members(client, territory):
     data = client.get(f"{URL}/epci/200068781").json()
     assert data["type"] == "CA"
-    assert [m["code_insee"] for m in data["membres"]] == ["26057", "26313", "26281", "26362"]
+    assert [m["code_insee"] for m in data["membres"]] == ["26057", "26281", "26313", "26362"]
     assert client.get(f"{URL}/epci/123456789").status_code == 404
     assert client.get(f"{URL}/epci/12").status_code == 422
 

@@ -1,0 +1,1 @@
+"""Views by area: `pages` (home), `territories`, `accounts`. Thin: parse, check, call, render."""
