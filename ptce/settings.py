@@ -44,7 +44,9 @@ SECRET_KEY = env("PTCE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("PTCE_SECRET_KEY must be set when PTCE_ENV=production.")
 
-ALLOWED_HOSTS = env_list("PTCE_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list(
+    "PTCE_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+)
 CSRF_TRUSTED_ORIGINS = env_list("PTCE_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("PTCE_SITE_URL", "http://127.0.0.1:8000")
 
@@ -239,6 +241,8 @@ LOGGING = {
 }
 
 # The territory reference shipped with ptce (built by scripts/build_territories.py).
-TERRITORIES_DATA_DIR = Path(env("PTCE_TERRITORIES_DATA_DIR", str(BASE_DIR / "ptce" / "territories" / "data")))
+TERRITORIES_DATA_DIR = Path(
+    env("PTCE_TERRITORIES_DATA_DIR", str(BASE_DIR / "ptce" / "territories" / "data"))
+)
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -31,4 +31,6 @@ def user(db):
 def staff(db):
     from ptce.core.services import create_user
 
-    return create_user(None, email="staff@example.org", password="motdepasse-solide-42", is_staff=True)
+    return create_user(
+        None, email="staff@example.org", password="motdepasse-solide-42", is_staff=True
+    )

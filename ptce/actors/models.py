@@ -18,7 +18,9 @@ class Organisation(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text=_("Facultatif : les groupements informels et les personnes physiques n'en ont pas."),
+        help_text=_(
+            "Facultatif : les groupements informels et les personnes physiques n'en ont pas."
+        ),
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     users = models.ManyToManyField(

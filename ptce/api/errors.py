@@ -50,6 +50,6 @@ def french_message(error: dict[str, Any]) -> str:
 def validation_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
     details = []
     for error in errors:
-        kind, name = _field_name(error.get("loc", ()))
+        _kind, name = _field_name(error.get("loc", ()))
         details.append({"field": name, "type": error.get("type"), "message": french_message(error)})
     return {"detail": " ".join(d["message"] for d in details), "errors": details}

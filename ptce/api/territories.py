@@ -129,7 +129,9 @@ def commune(
     return found
 
 
-@router.get("/epci/{code}", response={200: EpciOut, 404: Message}, summary="Un EPCI et ses communes")
+@router.get(
+    "/epci/{code}", response={200: EpciOut, 404: Message}, summary="Un EPCI et ses communes"
+)
 def epci(
     request: HttpRequest,
     code: str = Path(..., pattern=CODE_EPCI, description="SIREN de l'EPCI, 9 chiffres"),
@@ -166,5 +168,3 @@ def locate(
         "epci": c.epci_id,
         "arrondissement": found.arrondissement.code_insee if found.arrondissement else None,
     }
-
-

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ptce.core import audit
 from ptce.core.models import ApiToken, AuditEntry, User, hash_token
 
-TOKEN_PREFIX = "ptce_"
+TOKEN_PREFIX = "ptce_"  # noqa: S105 - a public prefix, not a secret
 _USER_FIELDS = ("email", "first_name", "last_name", "is_staff", "is_active", "is_superuser")
 
 
@@ -97,7 +97,9 @@ def authenticate_token(raw: str) -> User | None:
     """The active user behind a raw API key, or None. Marks the token as used."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    token = (
+        ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    )
     if token is None:
         return None
     now = timezone.now()

@@ -88,7 +88,10 @@ class Commune(models.Model):
     nom = models.CharField(_("nom"), max_length=150, db_index=True)
     type = models.CharField(_("type"), max_length=3, choices=Type.choices, default=Type.COMMUNE)
     departement = models.ForeignKey(
-        Departement, verbose_name=_("département"), on_delete=models.PROTECT, related_name="communes"
+        Departement,
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        related_name="communes",
     )
     region = models.ForeignKey(
         Region, verbose_name=_("région"), on_delete=models.PROTECT, related_name="communes"
@@ -175,7 +178,9 @@ class Perimeter(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant court"), max_length=80, unique=True)
     definition = models.JSONField(_("définition"), default=dict)
-    communes = models.ManyToManyField(Commune, related_name="perimeters", verbose_name=_("communes"))
+    communes = models.ManyToManyField(
+        Commune, related_name="perimeters", verbose_name=_("communes")
+    )
     commune_count = models.PositiveIntegerField(_("nombre de communes"), default=0)
     population = models.PositiveBigIntegerField(_("population"), default=0)
     area_km2 = models.FloatField(_("superficie (km²)"), default=0)

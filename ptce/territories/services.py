@@ -67,9 +67,13 @@ def resolve_communes(definition: dict[str, Any]) -> tuple[list[str], dict[str, A
 
     current = Commune.objects.current()
     errors |= _unknown(
-        "communes", communes, set(current.filter(code_insee__in=communes).values_list("pk", flat=True))
+        "communes",
+        communes,
+        set(current.filter(code_insee__in=communes).values_list("pk", flat=True)),
     )
-    errors |= _unknown("epci", epci, set(Epci.objects.filter(pk__in=epci).values_list("pk", flat=True)))
+    errors |= _unknown(
+        "epci", epci, set(Epci.objects.filter(pk__in=epci).values_list("pk", flat=True))
+    )
     errors |= _unknown(
         "departements",
         departements,

@@ -35,7 +35,9 @@ def test_locate_outside_any_commune_is_404_in_french(client, territory):
         ({"lat": 45}, "lon", "est obligatoire"),
     ],
 )
-def test_locate_bad_parameters_are_422_naming_the_parameter(client, territory, params, field, words):
+def test_locate_bad_parameters_are_422_naming_the_parameter(
+    client, territory, params, field, words
+):
     response = client.get(f"{URL}/locate", params)
     assert response.status_code == 422
     body = response.json()
@@ -63,7 +65,11 @@ def test_search_needs_a_query(client, territory):
 def test_commune_detail_and_geometry(client, territory):
     data = client.get(f"{URL}/communes/26281").json()
     assert data["nom"] == "Romans-sur-Isère"
-    assert data["epci_detail"] == {"code": "200068781", "nom": "CA Valence Romans Agglo", "type": "CA"}
+    assert data["epci_detail"] == {
+        "code": "200068781",
+        "nom": "CA Valence Romans Agglo",
+        "type": "CA",
+    }
     assert data["departement_nom"] == "Drôme"
     assert data["geometry"] is None
     assert data["bbox"] == [5.0, 45.0, 5.1, 45.1]

@@ -6,7 +6,9 @@ from ptce.core.models import ApiToken, AuditEntry, User, hash_token
 
 
 def test_create_user_logs_in_by_email_and_is_audited(db):
-    admin = services.create_user(None, email="Admin@Example.org", password="x-strong-pass-9", is_staff=True)
+    admin = services.create_user(
+        None, email="Admin@Example.org", password="x-strong-pass-9", is_staff=True
+    )
     user = services.create_user(admin, email="Marie@Example.ORG", password="x-strong-pass-9")
     assert user.email == "marie@example.org"
     assert user.check_password("x-strong-pass-9")
@@ -46,7 +48,7 @@ def test_revoked_token_and_inactive_user_authenticate_nobody(user):
     token, raw = services.create_api_token(None, user=user, name="a")
     services.revoke_api_token(user, token=token)
     assert services.authenticate_token(raw) is None
-    token2, raw2 = services.create_api_token(None, user=user, name="b")
+    _token2, raw2 = services.create_api_token(None, user=user, name="b")
     services.update_user(None, user=user, is_active=False)
     assert services.authenticate_token(raw2) is None
     assert AuditEntry.objects.filter(verb="revoke_api_token", object_id=str(token.pk)).exists()

@@ -31,7 +31,7 @@ def people(hubs, staff):
 
 def test_roles_are_per_hub_and_audited(hubs, people):
     a, b, _ = hubs
-    coord_a, member_a, coord_b = people
+    coord_a, member_a, _coord_b = people
     assert permissions.roles_of(coord_a, a) == {Role.COORDINATOR}
     assert permissions.roles_of(coord_a, b) == frozenset()
     assert permissions.can_manage_pole(coord_a, a)

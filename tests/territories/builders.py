@@ -56,17 +56,31 @@ SEM = "244200770"  # Saint-Étienne Métropole
 MGP = "200054781"  # Métropole du Grand Paris
 
 COMMUNES = [
-    FakeCommune("26281", "Romans-sur-Isère", "26", "84", VRA, 33500, "26100", (5.0, 45.0, 5.1, 45.1)),
+    FakeCommune(
+        "26281", "Romans-sur-Isère", "26", "84", VRA, 33500, "26100", (5.0, 45.0, 5.1, 45.1)
+    ),
     FakeCommune("26057", "Bourg-de-Péage", "26", "84", VRA, 10600, "26300", (5.0, 44.9, 5.1, 45.0)),
     FakeCommune("26362", "Valence", "26", "84", VRA, 64700, "26000", (4.85, 44.9, 5.0, 45.0)),
     FakeCommune(
         "26313", "Saint-Paul-lès-Romans", "26", "84", VRA, 4900, "26750", (5.1, 45.0, 5.2, 45.1)
     ),
-    FakeCommune("42218", "Saint-Étienne", "42", "84", SEM, 173000, "42000 42100", (4.3, 45.4, 4.45, 45.5)),
-    FakeCommune("75056", "Paris", "75", "11", MGP, 2100000, "75001 75002", (2.30, 48.84, 2.36, 48.88)),
     FakeCommune(
-        "75101", "Paris 1er Arrondissement", "75", "11", "", 16000, "75001",
-        (2.32, 48.85, 2.35, 48.87), type="ARM", commune_parent="75056",
+        "42218", "Saint-Étienne", "42", "84", SEM, 173000, "42000 42100", (4.3, 45.4, 4.45, 45.5)
+    ),
+    FakeCommune(
+        "75056", "Paris", "75", "11", MGP, 2100000, "75001 75002", (2.30, 48.84, 2.36, 48.88)
+    ),
+    FakeCommune(
+        "75101",
+        "Paris 1er Arrondissement",
+        "75",
+        "11",
+        "",
+        16000,
+        "75001",
+        (2.32, 48.85, 2.35, 48.87),
+        type="ARM",
+        commune_parent="75056",
     ),
 ]
 
@@ -82,12 +96,27 @@ REFERENCE = {
         {"code": "75", "nom": "Paris", "region": "11", "chef_lieu": "75056"},
     ],
     "epci": [
-        {"code": VRA, "nom": "CA Valence Romans Agglo", "type": "CA", "population": 113700,
-         "membres": ["26281", "26057", "26362", "26313"]},
-        {"code": SEM, "nom": "Saint-Étienne Métropole", "type": "METRO", "population": 173000,
-         "membres": ["42218"]},
-        {"code": MGP, "nom": "Métropole du Grand Paris", "type": "METRO", "population": 2100000,
-         "membres": ["75056"]},
+        {
+            "code": VRA,
+            "nom": "CA Valence Romans Agglo",
+            "type": "CA",
+            "population": 113700,
+            "membres": ["26281", "26057", "26362", "26313"],
+        },
+        {
+            "code": SEM,
+            "nom": "Saint-Étienne Métropole",
+            "type": "METRO",
+            "population": 173000,
+            "membres": ["42218"],
+        },
+        {
+            "code": MGP,
+            "nom": "Métropole du Grand Paris",
+            "type": "METRO",
+            "population": 2100000,
+            "membres": ["75056"],
+        },
     ],
 }
 

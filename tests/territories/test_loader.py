@@ -7,7 +7,14 @@ from ptce.territories.importers.reference import (
     ReferenceFileError,
     load_reference,
 )
-from ptce.territories.models import Commune, CommunePostalCode, Departement, Epci, ReferenceVersion, Region
+from ptce.territories.models import (
+    Commune,
+    CommunePostalCode,
+    Departement,
+    Epci,
+    ReferenceVersion,
+    Region,
+)
 from tests.territories.builders import COMMUNES, FakeCommune, write_dataset
 
 
@@ -42,7 +49,9 @@ def test_loading_twice_changes_nothing(territory):
     report = load_reference(territory)
     assert not report.changed
     assert all(t.created == t.updated == t.deleted == 0 for t in report.tables.values())
-    assert list(Commune.objects.values_list("code_insee", "nom", "population", "geometry")) == before
+    assert (
+        list(Commune.objects.values_list("code_insee", "nom", "population", "geometry")) == before
+    )
     assert ReferenceVersion.objects.get().pk == version.pk
     assert _counts() == (2, 3, 3, 7, 9)
 
@@ -51,7 +60,16 @@ def test_a_newer_dataset_updates_adds_and_removes(territory, tmp_path):
     communes = [c for c in COMMUNES if c.code_insee != "26313"]
     communes[0] = FakeCommune(**{**communes[0].__dict__, "population": 34000})
     communes.append(
-        FakeCommune("26124", "Génissieux", "26", "84", communes[0].epci, 2300, "26750", (5.2, 45.0, 5.3, 45.1))
+        FakeCommune(
+            "26124",
+            "Génissieux",
+            "26",
+            "84",
+            communes[0].epci,
+            2300,
+            "26750",
+            (5.2, 45.0, 5.3, 45.1),
+        )
     )
     report = load_reference(write_dataset(tmp_path / "v2", communes))
     assert report.tables["communes"].created == 1

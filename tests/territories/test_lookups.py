@@ -54,4 +54,8 @@ def test_neighbours_share_a_border(territory):
     from ptce.territories.models import Commune
 
     romans = Commune.objects.get(code_insee="26281")
-    assert names(lookups.neighbours(romans)) == ["Bourg-de-Péage", "Saint-Paul-lès-Romans", "Valence"]
+    assert names(lookups.neighbours(romans)) == [
+        "Bourg-de-Péage",
+        "Saint-Paul-lès-Romans",
+        "Valence",
+    ]

@@ -64,7 +64,9 @@ def test_empty_perimeter_and_bad_radius_are_refused(territory):
 
 def test_rebuild_and_delete(territory, user):
     perimeter = save_perimeter(user, name="Romans", definition={"communes": ["26281"]})
-    same = save_perimeter(user, name="Romans", definition={"communes": ["26281", "26057"]}, perimeter=perimeter)
+    same = save_perimeter(
+        user, name="Romans", definition={"communes": ["26281", "26057"]}, perimeter=perimeter
+    )
     assert same.pk == perimeter.pk and same.commune_count == 2
     other = save_perimeter(user, name="Romans", definition={"communes": ["26281"]})
     assert other.slug == "romans-2"

@@ -4,37 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(blank=True, max_length=150, verbose_name='fonction')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=150, verbose_name="fonction")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'rattachement',
-                'verbose_name_plural': 'rattachements',
+                "verbose_name": "rattachement",
+                "verbose_name_plural": "rattachements",
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nom')),
-                ('siren', models.CharField(blank=True, help_text="Facultatif : les groupements informels et les personnes physiques n'en ont pas.", max_length=9, null=True, unique=True, verbose_name='SIREN')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="nom")),
+                (
+                    "siren",
+                    models.CharField(
+                        blank=True,
+                        help_text="Facultatif : les groupements informels et les personnes physiques n'en ont pas.",
+                        max_length=9,
+                        null=True,
+                        unique=True,
+                        verbose_name="SIREN",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ('name',),
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ("name",),
             },
         ),
     ]

@@ -6,32 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('actors', '0001_initial'),
+        ("actors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='affiliation',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to=settings.AUTH_USER_MODEL),
+            model_name="affiliation",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="affiliations",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='users',
-            field=models.ManyToManyField(related_name='organisations', through='actors.Affiliation', to=settings.AUTH_USER_MODEL, verbose_name='utilisateurs'),
+            model_name="organisation",
+            name="users",
+            field=models.ManyToManyField(
+                related_name="organisations",
+                through="actors.Affiliation",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="utilisateurs",
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='actors.organisation'),
+            model_name="affiliation",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="affiliations",
+                to="actors.organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='affiliation_unique'),
+            model_name="affiliation",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="affiliation_unique"
+            ),
         ),
     ]

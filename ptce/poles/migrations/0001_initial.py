@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,33 +14,89 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Pole',
+            name="Pole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifiant court')),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('members', 'Membres du pôle'), ('coordinators', 'Coordination du pôle'), ('owner', "Organisation qui l'a saisi")], default='public', max_length=12, verbose_name='visibilité')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "slug",
+                    models.SlugField(max_length=80, unique=True, verbose_name="identifiant court"),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("members", "Membres du pôle"),
+                            ("coordinators", "Coordination du pôle"),
+                            ("owner", "Organisation qui l'a saisi"),
+                        ],
+                        default="public",
+                        max_length=12,
+                        verbose_name="visibilité",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
             ],
             options={
-                'verbose_name': 'pôle',
-                'verbose_name_plural': 'pôles',
-                'ordering': ('name',),
+                "verbose_name": "pôle",
+                "verbose_name_plural": "pôles",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='PoleRole',
+            name="PoleRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('coordinator', 'Coordination'), ('member', 'Membre'), ('observer', 'Observateur'), ('reviewer', 'Évaluateur')], max_length=12, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('pole', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='poles.pole')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pole_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "Coordination"),
+                            ("member", "Membre"),
+                            ("observer", "Observateur"),
+                            ("reviewer", "Évaluateur"),
+                        ],
+                        max_length=12,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "pole",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="poles.pole",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pole_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rôle sur un pôle',
-                'verbose_name_plural': 'rôles sur les pôles',
-                'constraints': [models.UniqueConstraint(fields=('user', 'pole', 'role'), name='pole_role_unique')],
+                "verbose_name": "rôle sur un pôle",
+                "verbose_name_plural": "rôles sur les pôles",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "pole", "role"), name="pole_role_unique"
+                    )
+                ],
             },
         ),
     ]

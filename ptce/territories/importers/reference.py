@@ -31,10 +31,24 @@ from ptce.territories.models import (
 
 REFERENCE_FILE = "reference.json.xz"
 COMMUNES_FILE = "communes.csv.xz"
-COMMUNE_COLUMNS = (
-    "code_insee,nom,type,departement,region,epci,population,codes_postaux,commune_parent,"
-    "lat,lon,min_lon,min_lat,max_lon,max_lat,geometry"
-).split(",")
+COMMUNE_COLUMNS = [
+    "code_insee",
+    "nom",
+    "type",
+    "departement",
+    "region",
+    "epci",
+    "population",
+    "codes_postaux",
+    "commune_parent",
+    "lat",
+    "lon",
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "geometry",
+]
 BATCH = 2000
 
 
@@ -167,7 +181,9 @@ def _commune_rows(path: Path) -> tuple[dict[str, dict[str, Any]], set[tuple[str,
                 "geometry": wkb,
             }
         except (KeyError, ValueError) as exc:
-            raise ReferenceFileError(f"{path.name}, ligne {line} : valeur invalide ({exc})") from exc
+            raise ReferenceFileError(
+                f"{path.name}, ligne {line} : valeur invalide ({exc})"
+            ) from exc
         wkbs.append(wkb)
         postal.update((cp, code) for cp in raw["codes_postaux"].split())
     geometries = shapely.from_wkb(wkbs)
@@ -187,11 +203,14 @@ def load_reference(data_dir: Path, *, progress: Callable[[str], None] | None = N
     report = LoadReport(version=_digest([reference_path, communes_path]))
 
     regions = {
-        r["code"]: {"nom": r["nom"], "chef_lieu": r.get("chef_lieu") or ""}
-        for r in data["regions"]
+        r["code"]: {"nom": r["nom"], "chef_lieu": r.get("chef_lieu") or ""} for r in data["regions"]
     }
     departements = {
-        d["code"]: {"nom": d["nom"], "region_id": d["region"], "chef_lieu": d.get("chef_lieu") or ""}
+        d["code"]: {
+            "nom": d["nom"],
+            "region_id": d["region"],
+            "chef_lieu": d.get("chef_lieu") or "",
+        }
         for d in data["departements"]
     }
     epcis = {

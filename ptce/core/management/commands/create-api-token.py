@@ -18,5 +18,6 @@ class Command(BaseCommand):
         token, raw = services.create_api_token(None, user=user, name=name)
         self.stdout.write(raw)
         self.stderr.write(
-            f"Jeton « {token.name} » créé pour {user.email} ; conservez-le, il ne sera plus affiché."
+            f"Jeton « {token.name} » créé pour {user.email} ; "
+            "conservez-le, il ne sera plus affiché."
         )

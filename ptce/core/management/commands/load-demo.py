@@ -59,6 +59,6 @@ class Command(BaseCommand):
                 user = self._user(f"{login}@{DEMO_DOMAIN}", first, last)
                 pole_services.grant_role(staff, pole=pole, user=user, role=role)
                 accounts.append((user.email, f"{Role(role).label} — {pole.name}"))
-        self.stdout.write("Comptes de démonstration (mot de passe commun : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         for email, what in accounts:
             self.stdout.write(f"  {email:45} {what}")

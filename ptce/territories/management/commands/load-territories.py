@@ -7,7 +7,9 @@ from ptce.territories.importers.reference import ReferenceFileError, load_refere
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the French territory reference: régions, départements, EPCI, communes."
+    help = (
+        "Load (or refresh) the French territory reference: régions, départements, EPCI, communes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
