@@ -20,9 +20,10 @@ Output (read by ``ptce.territories``; nothing is fetched when the platform runs)
 * ``communes.csv.xz``: xz-compressed CSV, one row per current commune (``COM``) and per
   arrondissement municipal of Paris, Lyon and Marseille (``ARM``), sorted by INSEE code, with
   the columns listed in ``CSV_COLUMNS``. ``geometry`` is the 2D little-endian WKB of a
-  MultiPolygon (WGS84 lon/lat, no SRID), encoded as hexadecimal text (the default, about 30 %
-  smaller than base64 once compressed) or base64 (``--geometry-encoding base64``); the chosen
-  encoding is recorded in ``reference.json.xz`` under ``source.geometry.encoding``.
+  MultiPolygon (WGS84 lon/lat, no SRID), base64-encoded (standard alphabet), which is what
+  ``ptce.territories.importers.reference`` decodes. ``--geometry-encoding hex`` writes
+  hexadecimal instead (about 25 % smaller once compressed, but the loader must then decode
+  hex); the encoding is recorded in ``reference.json.xz`` under ``source.geometry.encoding``.
 
 Only the 101 départements (metropolitan France, Corsica and the five DROM 971-976) are
 covered: the communes of the collectivités d'outre-mer (975, 977, 978, 984, 986-989) have no
@@ -524,7 +525,9 @@ def resolve_geometries(decoupage: Decoupage, sources: Sequence[DataFrance]) -> R
     for owner, folded in extra.items():
         parts = [newest.find(code, ("COM",)).geometry for code in folded]  # type: ignore[union-attr]
         base = result.geometries.get(owner)
-        result.geometries[owner] = shapely.union_all([*parts, *([base] if base else [])])
+        if base is not None:
+            parts.append(base)
+        result.geometries[owner] = shapely.union_all(parts)
         if owner in result.missing:
             result.missing.remove(owner)
             result.reconstructed[owner] = (newest.version, folded)
@@ -871,9 +874,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--geometry-encoding",
-        choices=("hex", "base64"),
-        default="hex",
-        help="text encoding of the WKB geometry column",
+        choices=("base64", "hex"),
+        default="base64",
+        help="text encoding of the WKB geometry column (the loader expects base64)",
     )
     return parser.parse_args(argv)
 
