@@ -49,6 +49,7 @@ def record(
     action: str = AuditEntry.Action.UPDATE,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
+    object_repr: str | None = None,
 ) -> AuditEntry:
     """Write one audit entry: who did `verb` to `obj`, and which fields went from what to what."""
     if after is None:
@@ -61,6 +62,14 @@ def record(
         verb=verb,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
+        object_repr=(object_repr if object_repr is not None else str(obj))[:255],
         changes=changes,
     )
+
+
+def forget(obj: models.Model, *, label: str) -> None:
+    """Scrub the personal data of `obj` from its past audit entries (right to erasure)."""
+    AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+    ).update(object_repr=label, changes={})

@@ -28,7 +28,7 @@ def _in_order(queryset: CommuneQuerySet, codes: list[str]) -> list[Commune]:
 def search_communes(query: str, *, limit: int = 20) -> list[Commune]:
     """Communes by name (accents, case, hyphens, St/Saint ignored), postal code or INSEE code.
 
-    Exact code matches come first, then exact names, names starting with the query, names
+    Postal code matches come first, then the INSEE code, then exact names, names starting with the query, names
     with a word starting with the query; ties by population.
     """
     query = query.strip()
@@ -36,14 +36,14 @@ def search_communes(query: str, *, limit: int = 20) -> list[Commune]:
         return []
     base = Commune.objects.light().with_relations()
     codes: list[str] = []
-    if CODE_INSEE_RE.match(query):
-        codes.append(query.upper())
     if CODE_POSTAL_RE.match(query):
         codes.extend(
             base.filter(postal_code_rows__code_postal=query)
             .order_by("-population")
             .values_list("code_insee", flat=True)
         )
+    if CODE_INSEE_RE.match(query):
+        codes.append(query.upper())
     idx = indexes.get()
     codes.extend(idx.codes[i] for i in idx.names.search(query, limit=limit))
     unique = list(dict.fromkeys(codes))[:limit]
