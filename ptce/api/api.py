@@ -87,6 +87,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-from ptce.api import territories  # noqa: E402
+from ptce.api import actors, territories  # noqa: E402
 
 api.add_router("/territories/", territories.router, tags=["territoires"])
+api.add_router("/", actors.router, tags=["annuaire"])

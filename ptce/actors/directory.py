@@ -1,0 +1,169 @@
+"""The directory: search organisations by name (full text) and facets, count facets.
+
+Name search uses SQLite FTS5 or PostgreSQL full-text search over `search_text` (see the
+migration `0002_full_text_search`); facets filter on columns of organisations or, for
+territory filters, on the existence of an active establishment there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
+
+from ptce.actors import naf
+from ptce.actors.models import ActorType, EssFamily, Establishment, Organisation
+from ptce.territories.models import Perimeter
+from ptce.territories.names import normalize
+
+HEADCOUNT_BANDS = {
+    "NN": "Non employeuse ou inconnue",
+    "00": "0 salarié",
+    "01": "1 ou 2 salariés",
+    "02": "3 à 5 salariés",
+    "03": "6 à 9 salariés",
+    "11": "10 à 19 salariés",
+    "12": "20 à 49 salariés",
+    "21": "50 à 99 salariés",
+    "22": "100 à 199 salariés",
+    "31": "200 à 249 salariés",
+    "32": "250 à 499 salariés",
+    "41": "500 à 999 salariés",
+    "42": "1 000 à 1 999 salariés",
+    "51": "2 000 à 4 999 salariés",
+    "52": "5 000 à 9 999 salariés",
+    "53": "10 000 salariés et plus",
+}
+
+
+@dataclass
+class DirectoryFilters:
+    q: str = ""
+    actor_types: list[str] = field(default_factory=list)
+    ess_families: list[str] = field(default_factory=list)
+    naf_sections: list[str] = field(default_factory=list)
+    naf: str = ""
+    tranches: list[str] = field(default_factory=list)
+    departements: list[str] = field(default_factory=list)
+    epci: list[str] = field(default_factory=list)
+    perimeter: str = ""
+    active: bool | None = True
+    ess: bool | None = None
+
+    def establishment_filter(self) -> Q | None:
+        q = Q()
+        if self.departements:
+            q &= Q(departement__in=self.departements)
+        if self.epci:
+            q &= Q(commune__epci_id__in=self.epci)
+        if self.perimeter:
+            perimeter_communes = Perimeter.communes.through.objects.filter(
+                perimeter__slug=self.perimeter
+            ).values("commune_id")
+            q &= Q(code_commune__in=perimeter_communes)
+        return q if q else None
+
+
+def _fts_words(text: str) -> list[str]:
+    return [w for w in normalize(text).split() if w][:8]
+
+
+def name_search(queryset: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:
+    """Organisations whose name has words starting with each word of `text`, accents ignored."""
+    words = _fts_words(text)
+    if not words:
+        return queryset
+    if connection.vendor == "sqlite":
+        match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
+        return queryset.filter(
+            id__in=RawSQL(
+                "SELECT rowid FROM actors_organisation_fts WHERE actors_organisation_fts MATCH %s",
+                (match,),
+            )
+        )
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(w.replace("'", "") + ":*" for w in words)
+        return queryset.annotate(_fts=SearchVector("search_text", config="simple")).filter(
+            _fts=SearchQuery(tsquery, config="simple", search_type="raw")
+        )
+    return queryset.filter(*[Q(search_text__contains=w) for w in words])
+
+
+def search(
+    filters: DirectoryFilters, base: QuerySet[Organisation] | None = None
+) -> QuerySet[Organisation]:
+    """The organisations matching every filter."""
+    qs = base if base is not None else Organisation.objects.all()
+    qs = name_search(qs, filters.q)
+    if filters.actor_types:
+        qs = qs.filter(actor_type__in=filters.actor_types)
+    if filters.ess_families:
+        qs = qs.filter(ess_family__in=filters.ess_families)
+    if filters.ess is not None:
+        qs = (
+            qs.filter(actor_type=ActorType.ESS)
+            if filters.ess
+            else qs.exclude(actor_type=ActorType.ESS)
+        )
+    if filters.naf:
+        qs = qs.filter(naf__startswith=filters.naf)
+    if filters.naf_sections:
+        section_q = Q()
+        for letter in filters.naf_sections:
+            if letter in naf.SECTIONS:
+                low, high = naf.division_bounds(letter)
+                section_q |= Q(naf__gte=low, naf__lt=high) if high else Q(naf__gte=low)
+        qs = qs.filter(section_q)
+    if filters.tranches:
+        qs = qs.filter(tranche_effectifs__in=filters.tranches)
+    if filters.active is not None:
+        qs = qs.filter(active=filters.active)
+    where = filters.establishment_filter()
+    if where is not None:
+        qs = qs.filter(
+            Exists(Establishment.objects.filter(where, organisation=OuterRef("pk"), active=True))
+        )
+    return qs
+
+
+def facet_counts(queryset: QuerySet[Organisation]) -> dict[str, list[dict[str, Any]]]:
+    """Counts per actor type, ESS family, NAF section and headcount band (4 queries)."""
+    base = queryset.order_by()
+    types = dict(base.values_list("actor_type").annotate(n=Count("id")))
+    families = dict(base.exclude(ess_family="").values_list("ess_family").annotate(n=Count("id")))
+    divisions = base.exclude(naf="").annotate(division=Substr("naf", 1, 2))
+    by_division = dict(divisions.values_list("division").annotate(n=Count("id")))
+    sections: dict[str, int] = {}
+    for division, n in by_division.items():
+        letter = naf.section_of(division)
+        if letter:
+            sections[letter] = sections.get(letter, 0) + n
+    bands = dict(
+        base.exclude(tranche_effectifs="").values_list("tranche_effectifs").annotate(n=Count("id"))
+    )
+    return {
+        "actor_type": [
+            {"value": v, "label": str(label), "count": types.get(v, 0)}
+            for v, label in ActorType.choices
+            if types.get(v)
+        ],
+        "ess_family": [
+            {"value": v, "label": str(label), "count": families.get(v, 0)}
+            for v, label in EssFamily.choices
+            if families.get(v)
+        ],
+        "naf_section": [
+            {"value": letter, "label": naf.SECTIONS[letter][2], "count": sections[letter]}
+            for letter in sorted(sections)
+        ],
+        "tranche_effectifs": [
+            {"value": code, "label": label, "count": bands[code]}
+            for code, label in HEADCOUNT_BANDS.items()
+            if bands.get(code)
+        ],
+    }

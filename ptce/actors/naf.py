@@ -1,0 +1,78 @@
+"""NAF rév. 2: sections (A-U) and their divisions. Pure module.
+
+A NAF code reads `62.01Z`: division `62`, group `62.0`, class `62.01`, sub-class `62.01Z`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# section -> (first division, last division, label)
+SECTIONS: Final[dict[str, tuple[int, int, str]]] = {
+    "A": (1, 3, "Agriculture, sylviculture et pêche"),
+    "B": (5, 9, "Industries extractives"),
+    "C": (10, 33, "Industrie manufacturière"),
+    "D": (
+        35,
+        35,
+        "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
+    ),
+    "E": (
+        36,
+        39,
+        "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
+    ),
+    "F": (41, 43, "Construction"),
+    "G": (45, 47, "Commerce ; réparation d'automobiles et de motocycles"),
+    "H": (49, 53, "Transports et entreposage"),
+    "I": (55, 56, "Hébergement et restauration"),
+    "J": (58, 63, "Information et communication"),
+    "K": (64, 66, "Activités financières et d'assurance"),
+    "L": (68, 68, "Activités immobilières"),
+    "M": (69, 75, "Activités spécialisées, scientifiques et techniques"),
+    "N": (77, 82, "Activités de services administratifs et de soutien"),
+    "O": (84, 84, "Administration publique"),
+    "P": (85, 85, "Enseignement"),
+    "Q": (86, 88, "Santé humaine et action sociale"),
+    "R": (90, 93, "Arts, spectacles et activités récréatives"),
+    "S": (94, 96, "Autres activités de services"),
+    "T": (97, 98, "Activités des ménages en tant qu'employeurs et producteurs pour usage propre"),
+    "U": (99, 99, "Activités extra-territoriales"),
+}
+
+# The 88 divisions that exist (some numbers in the ranges are unused).
+DIVISIONS: Final[frozenset[int]] = frozenset(
+    {1, 2, 3, 5, 6, 7, 8, 9}
+    | set(range(10, 34))
+    | {35, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51, 52, 53, 55, 56}
+    | {58, 59, 60, 61, 62, 63, 64, 65, 66, 68, 69, 70, 71, 72, 73, 74, 75}
+    | {77, 78, 79, 80, 81, 82, 84, 85, 86, 87, 88, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99}
+)
+
+NAF_CODE_RE: Final = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
+
+
+def is_naf_code(code: str) -> bool:
+    """A well-formed NAF rév. 2 sub-class code of an existing division (`62.01Z`)."""
+    return bool(NAF_CODE_RE.match(code)) and int(code[:2]) in DIVISIONS
+
+
+def section_of(code: str | None) -> str | None:
+    """The section letter of a NAF code or division (`62.01Z` -> `J`), None if unknown."""
+    if not code or len(code) < 2 or not code[:2].isdigit():
+        return None
+    division = int(code[:2])
+    if division not in DIVISIONS:
+        return None
+    for letter, (first, last, _label) in SECTIONS.items():
+        if first <= division <= last:
+            return letter
+    return None
+
+
+def division_bounds(section: str) -> tuple[str, str | None]:
+    """NAF codes of a section lie in [low, high) as strings (`J` -> ("58", "64")); high is
+    None for the last section (`U` -> ("99", None))."""
+    first, last, _label = SECTIONS[section]
+    return f"{first:02d}", (f"{last + 1:02d}" if last < 99 else None)

@@ -1,0 +1,325 @@
+"""The actor directory: organisations, establishments, SIRET checks."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from ptce.actors import directory, naf, permissions, services
+from ptce.actors.explain import classification_message
+from ptce.actors.models import Establishment, Organisation
+from ptce.api.api import authenticated
+from ptce.core.choices import Visibility
+
+router = Router()
+
+SIREN = r"^\d{9}$"
+SIRET = r"^\d{14}$"
+
+
+class EstablishmentOut(Schema):
+    siret: str | None
+    name: str
+    address: str
+    code_postal: str
+    code_commune: str
+    commune: str | None = Field(None, alias="commune.nom")
+    departement: str
+    lat: float | None
+    lon: float | None
+    precision: str
+    naf: str
+    tranche_effectifs: str
+    siege: bool
+    active: bool
+
+
+class OrganisationOut(Schema):
+    id: int
+    siren: str | None
+    name: str
+    acronym: str
+    categorie_juridique: str
+    ess: bool | None
+    societe_mission: bool | None
+    actor_type: str
+    actor_type_label: str = Field(..., alias="get_actor_type_display")
+    ess_family: str
+    size_class: str
+    naf: str
+    naf_section: str | None = None
+    tranche_effectifs: str
+    active: bool
+    commune: str | None = None
+
+    @staticmethod
+    def resolve_naf_section(obj: Organisation) -> str | None:
+        return naf.section_of(obj.naf)
+
+    @staticmethod
+    def resolve_commune(obj: Organisation) -> str | None:
+        return getattr(obj, "siege_commune", None)
+
+
+class OrganisationDetail(OrganisationOut):
+    date_creation: date | None
+    rna: str
+    website: str
+    source: str
+    partially_diffusible: bool
+    classification: str
+    actor_type_declared: bool = Field(..., alias="actor_type_override")
+    establishments: list[EstablishmentOut]
+
+    @staticmethod
+    def resolve_classification(obj: Organisation) -> str:
+        return classification_message(obj)
+
+    @staticmethod
+    def resolve_establishments(obj: Organisation) -> list[Establishment]:
+        return list(obj.establishments.all())
+
+
+class FacetValue(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class OrganisationPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[OrganisationOut]
+    facets: dict[str, list[FacetValue]]
+
+
+class DirectoryQuery(Schema):
+    q: str = Field("", max_length=200, description="nom ou sigle (accents indifférents)")
+    type: list[str] = Field([], description="type d'acteur : ess, enterprise, local_authority…")
+    family: list[str] = Field([], description="famille de l'ESS : association, cooperative…")
+    ess: bool | None = None
+    departement: list[str] = Field([])
+    epci: list[str] = Field([])
+    perimeter: str = Field("", max_length=80)
+    naf: str = Field("", max_length=6, pattern=r"^[0-9.A-Z]*$")
+    section: list[str] = Field([], description="section NAF, A à U")
+    tranche: list[str] = Field([])
+    active: bool | None = True
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+    def filters(self) -> directory.DirectoryFilters:
+        return directory.DirectoryFilters(
+            q=self.q,
+            actor_types=self.type,
+            ess_families=self.family,
+            ess=self.ess,
+            departements=self.departement,
+            epci=self.epci,
+            perimeter=self.perimeter,
+            naf=self.naf,
+            naf_sections=[s.upper() for s in self.section],
+            tranches=self.tranche,
+            active=self.active,
+        )
+
+
+class OrganisationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    siren: str | None = Field(None, max_length=11)
+    acronym: str = Field("", max_length=100)
+    categorie_juridique: str = Field("", max_length=4)
+    ess: bool | None = None
+    societe_mission: bool | None = None
+    date_creation: date | None = None
+    tranche_effectifs: str = Field("", max_length=2)
+    naf: str = Field("", max_length=6)
+    rna: str = Field("", max_length=10)
+    website: str = Field("", max_length=200)
+    visibility: Visibility = Visibility.PUBLIC
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    acronym: str | None = Field(None, max_length=100)
+    categorie_juridique: str | None = Field(None, max_length=4)
+    ess: bool | None = None
+    societe_mission: bool | None = None
+    tranche_effectifs: str | None = Field(None, max_length=2)
+    naf: str | None = Field(None, max_length=6)
+    rna: str | None = Field(None, max_length=10)
+    website: str | None = Field(None, max_length=200)
+    visibility: Visibility | None = None
+
+
+class SiretCheck(Schema):
+    siret: str
+    valid: bool
+    message: str
+    siren: str | None
+    known: bool
+    establishment: EstablishmentOut | None = None
+    organisation: OrganisationOut | None = None
+
+
+class Message(Schema):
+    detail: str
+
+
+def _with_siege_commune(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    siege = Establishment.objects.filter(organisation=OuterRef("pk"), siege=True)
+    return qs.annotate(siege_commune=Subquery(siege.values("commune__nom")[:1]))
+
+
+def _detail_queryset(request: HttpRequest) -> QuerySet[Organisation]:
+    establishments = Establishment.objects.select_related("commune").order_by("-siege", "siret")
+    return _with_siege_commune(
+        Organisation.objects.visible_to(request.user).prefetch_related(
+            Prefetch("establishments", queryset=establishments)
+        )
+    )
+
+
+@router.get("/organisations", response=OrganisationPage, summary="Rechercher dans l'annuaire")
+def list_organisations(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, object]:
+    """Recherche plein texte sur le nom et filtres (type d'acteur, famille de l'ESS, section
+    NAF, tranche d'effectifs, département, EPCI, périmètre), avec le décompte par facette."""
+    qs = directory.search(query.filters(), Organisation.objects.visible_to(request.user))
+    count = qs.count()
+    start = (query.page - 1) * query.page_size
+    page = _with_siege_commune(qs.order_by("name", "id"))[start : start + query.page_size]
+    return {
+        "count": count,
+        "page": query.page,
+        "pages": max(1, math.ceil(count / query.page_size)),
+        "results": list(page),
+        "facets": directory.facet_counts(qs),
+    }
+
+
+@router.get(
+    "/organisations/{siren}",
+    response={200: OrganisationDetail, 404: Message},
+    summary="Une organisation par son SIREN",
+)
+def get_organisation(request: HttpRequest, siren: str = Path(..., pattern=SIREN)) -> Organisation:
+    found = _detail_queryset(request).filter(siren=siren).first()
+    if found is None:
+        raise Http404(_("Aucune organisation de l'annuaire n'a le SIREN %(s)s.") % {"s": siren})
+    return found
+
+
+@router.get(
+    "/organisations/id/{organisation_id}",
+    response={200: OrganisationDetail, 404: Message},
+    summary="Une organisation par son identifiant (celles qui n'ont pas de SIREN)",
+)
+def get_organisation_by_id(request: HttpRequest, organisation_id: int) -> Organisation:
+    found = _detail_queryset(request).filter(pk=organisation_id).first()
+    if found is None:
+        raise Http404(_("Aucune organisation n'a l'identifiant %(i)s.") % {"i": organisation_id})
+    return found
+
+
+@router.post(
+    "/organisations",
+    response={201: OrganisationDetail, 403: Message, 422: Message},
+    auth=authenticated,
+    summary="Ajouter une organisation (coordination, équipe)",
+)
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[Organisation]:
+    organisation = services.create_organisation(request.user, **payload.dict())
+    return Status(201, _detail_queryset(request).get(pk=organisation.pk))
+
+
+def _patch(
+    request: HttpRequest, organisation: Organisation, payload: OrganisationPatch
+) -> Organisation:
+    values = payload.dict(exclude_unset=True)
+    services.update_organisation(request.user, organisation=organisation, **values)
+    return _detail_queryset(request).get(pk=organisation.pk)
+
+
+@router.patch(
+    "/organisations/{siren}",
+    response={200: OrganisationDetail, 403: Message, 404: Message, 422: Message},
+    auth=authenticated,
+    summary="Modifier une organisation",
+)
+def patch_organisation(
+    request: HttpRequest, payload: OrganisationPatch, siren: str = Path(..., pattern=SIREN)
+) -> Organisation:
+    organisation = Organisation.objects.visible_to(request.user).filter(siren=siren).first()
+    if organisation is None:
+        raise Http404(_("Aucune organisation de l'annuaire n'a le SIREN %(s)s.") % {"s": siren})
+    return _patch(request, organisation, payload)
+
+
+@router.patch(
+    "/organisations/id/{organisation_id}",
+    response={200: OrganisationDetail, 403: Message, 404: Message, 422: Message},
+    auth=authenticated,
+    summary="Modifier une organisation par son identifiant",
+)
+def patch_organisation_by_id(
+    request: HttpRequest, organisation_id: int, payload: OrganisationPatch
+) -> Organisation:
+    organisation = Organisation.objects.visible_to(request.user).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404(_("Aucune organisation n'a l'identifiant %(i)s.") % {"i": organisation_id})
+    return _patch(request, organisation, payload)
+
+
+@router.get(
+    "/establishments/{siret}",
+    response={200: EstablishmentOut, 404: Message},
+    summary="Un établissement par son SIRET",
+)
+def get_establishment(request: HttpRequest, siret: str = Path(..., pattern=SIRET)) -> Establishment:
+    found = (
+        Establishment.objects.select_related("commune", "organisation").filter(siret=siret).first()
+    )
+    if found is None or not permissions.can_view_organisation(request.user, found.organisation):
+        raise Http404(_("Aucun établissement de l'annuaire n'a le SIRET %(s)s.") % {"s": siret})
+    return found
+
+
+@router.get("/siret/{siret}/check", response=SiretCheck, summary="Vérifier un SIRET")
+def check_siret(request: HttpRequest, siret: str) -> dict[str, object]:
+    """Validité du SIRET (clé de Luhn, règle de La Poste) et ce que l'annuaire en sait."""
+    try:
+        compact = services.validate_siret(siret)
+    except ValidationError as exc:
+        return {
+            "siret": siret,
+            "valid": False,
+            "message": exc.message_dict["siret"][0],
+            "siren": None,
+            "known": False,
+        }
+    found = (
+        Establishment.objects.select_related("commune", "organisation")
+        .filter(siret=compact)
+        .first()
+    )
+    visible = found is not None and permissions.can_view_organisation(
+        request.user, found.organisation
+    )
+    return {
+        "siret": compact,
+        "valid": True,
+        "message": _("SIRET valide.")
+        + " "
+        + (_("Établissement connu de l'annuaire.") if visible else _("Inconnu de l'annuaire.")),
+        "siren": compact[:9],
+        "known": visible,
+        "establishment": found if visible else None,
+        "organisation": found.organisation if visible else None,
+    }

@@ -1,0 +1,156 @@
+import json
+
+import pytest
+
+from ptce.actors.models import Organisation
+from ptce.core.choices import Role, Visibility
+from ptce.core.services import create_api_token, create_user
+from ptce.poles import services as pole_services
+from tests.actors import factories
+
+
+@pytest.fixture
+def directory_data(territory):
+    return [
+        factories.association("Association Les Jardins de Cocagne (fictive)"),
+        factories.scop("Scop Les Tisserands Romanais (fictive)"),
+        factories.sme("Chaussures Drômoises (fictive)", commune="42218"),
+        factories.commune_body(),
+    ]
+
+
+def bearer(user):
+    _, raw = create_api_token(None, user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def coordinator(db, staff):
+    pole = pole_services.create_pole(None, name="Pôle Sud", slug="pole-sud")
+    user = create_user(None, email="coord@example.org")
+    pole_services.grant_role(staff, pole=pole, user=user, role=Role.COORDINATOR)
+    return user
+
+
+def test_list_with_facets_and_bounded_queries(
+    client, directory_data, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/organisations", {"ess": "true"})
+    data = response.json()
+    assert response.status_code == 200
+    assert data["count"] == 2
+    assert {r["ess_family"] for r in data["results"]} == {"association", "scop"}
+    assert data["results"][0]["commune"] == "Romans-sur-Isère"
+    assert {f["value"] for f in data["facets"]["actor_type"]} == {"ess"}
+    # more rows, same number of queries
+    for n in range(10):
+        factories.association(f"Association numéro {n} (fictive)")
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/organisations", {"ess": "true"}).json()["count"] == 12
+
+
+def test_full_text_and_filters(client, directory_data):
+    def names(**params):
+        return [r["name"] for r in client.get("/api/v1/organisations", params).json()["results"]]
+
+    assert names(q="tisserands") == ["Scop Les Tisserands Romanais (fictive)"]
+    assert names(departement="42") == ["Chaussures Drômoises (fictive)"]
+    assert names(type="local_authority") == ["Commune de Romans-sur-Isère"]
+    assert names(naf="15.20Z") == ["Chaussures Drômoises (fictive)"]
+    assert len(names(section="C")) == 2
+    page = client.get("/api/v1/organisations", {"page_size": 2, "page": 2}).json()
+    assert (page["count"], page["pages"], len(page["results"])) == (4, 2, 2)
+
+
+def test_detail_by_siren_and_establishment(client, directory_data):
+    scop = directory_data[1]
+    data = client.get(f"/api/v1/organisations/{scop.siren}").json()
+    assert data["ess_family"] == "scop"
+    assert "5458" in data["classification"]
+    assert data["establishments"][0]["commune"] == "Romans-sur-Isère"
+    siret = data["establishments"][0]["siret"]
+    assert client.get(f"/api/v1/establishments/{siret}").json()["code_commune"] == "26281"
+    assert client.get("/api/v1/organisations/123456782").status_code == 404
+    assert client.get("/api/v1/organisations/12").status_code == 422
+
+
+def test_siret_check(client, directory_data):
+    siret = factories.siret_for(directory_data[0].siren)
+    known = client.get(f"/api/v1/siret/{siret}/check").json()
+    assert known["valid"] and known["known"]
+    assert known["organisation"]["name"].startswith("Association Les Jardins")
+    bad = client.get("/api/v1/siret/73282932000075/check").json()
+    assert not bad["valid"] and "Luhn" in bad["message"]
+    poste = client.get("/api/v1/siret/35600000000010/check").json()
+    assert poste["valid"] and not poste["known"]
+
+
+def test_writes_need_auth_and_role(client, directory_data, user, coordinator):
+    payload = {"name": "Collectif citoyen de Romans (fictif)"}
+    assert (
+        client.post("/api/v1/organisations", payload, content_type="application/json").status_code
+        == 401
+    )
+    refused = client.post(
+        "/api/v1/organisations", payload, content_type="application/json", **bearer(user)
+    )
+    assert refused.status_code == 403
+    created = client.post(
+        "/api/v1/organisations", payload, content_type="application/json", **bearer(coordinator)
+    )
+    assert created.status_code == 201
+    org_id = created.json()["id"]
+    patched = client.patch(
+        f"/api/v1/organisations/id/{org_id}",
+        json.dumps({"acronym": "CCR"}),
+        content_type="application/json",
+        **bearer(coordinator),
+    )
+    assert patched.status_code == 200 and patched.json()["acronym"] == "CCR"
+    denied = client.patch(
+        f"/api/v1/organisations/id/{org_id}",
+        json.dumps({"acronym": "X"}),
+        content_type="application/json",
+        **bearer(user),
+    )
+    assert denied.status_code == 403
+    assert Organisation.objects.get(pk=org_id).acronym == "CCR"
+
+
+def test_bad_input_is_named_in_french(client, directory_data, coordinator):
+    response = client.post(
+        "/api/v1/organisations",
+        {"name": "Doublon", "siren": "732829321"},
+        content_type="application/json",
+        **bearer(coordinator),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "siren"
+    assert "Luhn" in response.json()["detail"]
+    response = client.post(
+        "/api/v1/organisations",
+        {"name": ""},
+        content_type="application/json",
+        **bearer(coordinator),
+    )
+    assert response.status_code == 422 and "« name »" in response.json()["detail"]
+
+
+def test_non_public_organisations_are_hidden(client, territory, user):
+    from ptce.actors import services
+
+    hidden = services.create_organisation(
+        None, name="Groupe informel (fictif)", visibility=Visibility.OWNER
+    )
+    assert client.get(f"/api/v1/organisations/id/{hidden.pk}").status_code == 404
+    assert client.get("/api/v1/organisations", {"q": "informel"}).json()["count"] == 0
+    assert (
+        client.patch(
+            f"/api/v1/organisations/id/{hidden.pk}",
+            json.dumps({"acronym": "X"}),
+            content_type="application/json",
+            **bearer(user),
+        ).status_code
+        == 404
+    )
