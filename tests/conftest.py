@@ -1,5 +1,6 @@
 import pytest
 
+from ptce.actors import map_index
 from ptce.territories import indexes
 from ptce.territories.importers.reference import load_reference
 from tests.territories.builders import write_dataset
@@ -8,8 +9,10 @@ from tests.territories.builders import write_dataset
 @pytest.fixture(autouse=True)
 def _fresh_indexes():
     indexes.reset()
+    map_index.reset()
     yield
     indexes.reset()
+    map_index.reset()
 
 
 @pytest.fixture

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from numpy.typing import NDArray
 
-from ptce.actors import directory, naf, permissions, services
+from ptce.actors import clustering, directory, map_index, naf, permissions, services
 from ptce.actors.explain import classification_message
 from ptce.actors.models import Establishment, Organisation
 from ptce.api.api import authenticated
@@ -21,6 +24,7 @@ router = Router()
 
 SIREN = r"^\d{9}$"
 SIRET = r"^\d{14}$"
+MAP_MAX_POINTS = 800  # about 90 KB of GeoJSON at most
 
 
 class EstablishmentOut(Schema):
@@ -323,3 +327,39 @@ def check_siret(request: HttpRequest, siret: str) -> dict[str, object]:
         "establishment": found if visible else None,
         "organisation": found.organisation if visible else None,
     }
+
+
+class MapQuery(DirectoryQuery):
+    bbox: str = Field(
+        ...,
+        pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?,-?\d+(\.\d+)?$",
+        description="ouest,sud,est,nord en degrés WGS84",
+    )
+    zoom: int = Field(..., ge=0, le=20)
+
+
+@router.get("/map/establishments", summary="Carte des établissements (groupes ou points)")
+def map_establishments(request: HttpRequest, query: Query[MapQuery]) -> dict[str, object]:
+    """Selon le zoom et la densité : des groupes (nombre d'établissements par cellule) ou
+    les établissements eux-mêmes. Réponse GeoJSON ; les filtres sont ceux de l'annuaire."""
+    west, south, east, north = (float(v) for v in query.bbox.split(","))
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise HttpError(
+            422,
+            _(
+                "Le paramètre « bbox » doit valoir ouest,sud,est,nord avec ouest < est et sud < nord."
+            ),
+        )
+    index = map_index.get()
+    answer = clustering.query(
+        index.points,
+        (west, south, east, north),
+        min(query.zoom, clustering.MAX_ZOOM),
+        mask=index.mask(query.filters()),
+        max_points=MAP_MAX_POINTS,
+    )
+
+    def properties(ids: NDArray[np.int64]) -> list[dict[str, object]]:
+        return [{"org": org} for org in index.organisations_of(ids).tolist()]
+
+    return clustering.to_geojson_dict(answer, properties)

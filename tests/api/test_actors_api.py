@@ -154,3 +154,45 @@ def test_non_public_organisations_are_hidden(client, territory, user):
         ).status_code
         == 404
     )
+
+
+def test_map_answers_points_when_zoomed_in_and_clusters_when_out(client, directory_data):
+    from ptce.actors import services
+
+    org = directory_data[0]
+    for n in range(2, 30):
+        services.add_establishment(
+            None,
+            organisation=org,
+            siret=factories.siret_for(org.siren, n),
+            code_commune="26057",
+            lat=44.95 + n * 0.0005,
+            lon=5.05,
+        )
+    near = client.get(
+        "/api/v1/map/establishments", {"bbox": "4.9,44.9,5.2,45.1", "zoom": 14}
+    ).json()
+    assert near["mode"] == "points"
+    assert near["total"] == 31  # 3 head offices in Drôme + 28 establishments
+    assert {f["properties"]["org"] for f in near["features"]} >= {org.pk}
+    ess = client.get(
+        "/api/v1/map/establishments",
+        {"bbox": "4.9,44.9,5.2,45.1", "zoom": 14, "type": "enterprise"},
+    ).json()
+    assert ess["total"] == 0  # the SME is in Saint-Étienne
+    from ptce.api import actors as api_actors
+
+    api_actors.MAP_MAX_POINTS, saved = 5, api_actors.MAP_MAX_POINTS
+    try:
+        far = client.get("/api/v1/map/establishments", {"bbox": "-5,41,9,51", "zoom": 5}).json()
+    finally:
+        api_actors.MAP_MAX_POINTS = saved
+    assert far["mode"] == "clusters"
+    assert sum(f["properties"]["count"] for f in far["features"]) == far["total"] == 32
+
+
+def test_map_bad_bbox_is_422(client, db):
+    response = client.get("/api/v1/map/establishments", {"bbox": "5,45,4,44", "zoom": 5})
+    assert response.status_code == 422 and "« bbox »" in response.json()["detail"]
+    response = client.get("/api/v1/map/establishments", {"bbox": "a,b", "zoom": 5})
+    assert response.status_code == 422

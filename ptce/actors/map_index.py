@@ -1,0 +1,165 @@
+"""The establishments of the directory as in-memory arrays, for the map at scale.
+
+Built once per process from one query and rebuilt when establishments change (checked at
+most every `CHECK_SECONDS`); filters become numpy masks, clustering is `clustering.query`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Max
+from numpy.typing import NDArray
+
+from ptce.actors import naf
+from ptce.actors.clustering import PointSet
+from ptce.actors.directory import DirectoryFilters, name_search
+from ptce.actors.models import Establishment, Organisation
+
+CHECK_SECONDS = 30.0
+MAX_NAME_MATCHES = 500_000
+
+
+@dataclass(frozen=True)
+class MapIndex:
+    stamp: tuple[Any, ...]
+    points: PointSet
+    organisation_ids: NDArray[np.int64]
+    actor_types: NDArray[np.object_]
+    ess_families: NDArray[np.object_]
+    divisions: NDArray[np.int16]  # NAF division of the establishment, -1 when unknown
+    departements: NDArray[np.object_]
+    epci: NDArray[np.object_]
+    tranches: NDArray[np.object_]
+    active: NDArray[np.bool_]
+    sorted_ids: NDArray[np.int64]  # establishment ids, sorted
+    sorted_organisations: NDArray[np.int64]  # their organisations, in the same order
+
+    def organisations_of(self, establishment_ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The organisation of each establishment id (all must be in the index)."""
+        return self.sorted_organisations[np.searchsorted(self.sorted_ids, establishment_ids)]
+
+    def mask(self, filters: DirectoryFilters) -> NDArray[np.bool_]:
+        """The points whose establishment and organisation pass every filter."""
+        keep = np.ones(len(self.organisation_ids), dtype=np.bool_)
+        if filters.active is not None:
+            keep &= self.active == filters.active
+        if filters.actor_types:
+            keep &= np.isin(self.actor_types, filters.actor_types)
+        if filters.ess is not None:
+            keep &= (self.actor_types == "ess") == filters.ess
+        if filters.ess_families:
+            keep &= np.isin(self.ess_families, filters.ess_families)
+        if filters.departements:
+            keep &= np.isin(self.departements, filters.departements)
+        if filters.epci:
+            keep &= np.isin(self.epci, filters.epci)
+        if filters.tranches:
+            keep &= np.isin(self.tranches, filters.tranches)
+        if filters.naf_sections:
+            sections = np.zeros(len(keep), dtype=np.bool_)
+            for letter in filters.naf_sections:
+                if letter in naf.SECTIONS:
+                    first, last, _label = naf.SECTIONS[letter]
+                    sections |= (self.divisions >= first) & (self.divisions <= last)
+            keep &= sections
+        if filters.q or filters.naf or filters.perimeter:
+            wanted = self._organisations_matching(filters)
+            keep &= np.isin(self.organisation_ids, wanted)
+        return keep
+
+    def _organisations_matching(self, filters: DirectoryFilters) -> NDArray[np.int64]:
+        qs = Organisation.objects.all()
+        if filters.q:
+            qs = name_search(qs, filters.q)
+        if filters.naf:
+            qs = qs.filter(naf__startswith=filters.naf)
+        if filters.perimeter:
+            qs = qs.filter(establishments__commune__perimeters__slug=filters.perimeter).distinct()
+        ids = list(qs.values_list("id", flat=True)[:MAX_NAME_MATCHES])
+        return np.array(ids, dtype=np.int64)
+
+
+def _stamp() -> tuple[Any, ...]:
+    agg = Establishment.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (agg["n"], agg["last"])
+
+
+def _build(stamp: tuple[Any, ...]) -> MapIndex:
+    rows = list(
+        Establishment.objects.filter(lat__isnull=False, lon__isnull=False)
+        .order_by()
+        .values_list(
+            "id",
+            "organisation_id",
+            "lon",
+            "lat",
+            "organisation__actor_type",
+            "organisation__ess_family",
+            "naf",
+            "departement",
+            "commune__epci_id",
+            "tranche_effectifs",
+            "active",
+        )
+        .iterator(chunk_size=20_000)
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+
+    def strings(values: tuple[Any, ...]) -> NDArray[np.object_]:
+        return np.array([v or "" for v in values], dtype=object)
+
+    ids = np.array(columns[0], dtype=np.int64)
+    organisations = np.array(columns[1], dtype=np.int64)
+    order = np.argsort(ids)
+    divisions = np.array(
+        [int(code[:2]) if code and code[:2].isdigit() else -1 for code in columns[6]],
+        dtype=np.int16,
+    )
+    return MapIndex(
+        stamp=stamp,
+        points=PointSet(
+            ids,
+            np.array(columns[2], dtype=np.float64),
+            np.array(columns[3], dtype=np.float64),
+        ),
+        organisation_ids=organisations,
+        actor_types=strings(columns[4]),
+        ess_families=strings(columns[5]),
+        divisions=divisions,
+        departements=strings(columns[7]),
+        epci=strings(columns[8]),
+        tranches=strings(columns[9]),
+        active=np.array(columns[10], dtype=np.bool_),
+        sorted_ids=ids[order],
+        sorted_organisations=organisations[order],
+    )
+
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"index": None, "checked": 0.0}
+
+
+def get() -> MapIndex:
+    now = time.monotonic()
+    index = _state["index"]
+    if index is not None and now - _state["checked"] < CHECK_SECONDS:
+        return index  # type: ignore[no-any-return]
+    with _lock:
+        stamp = _stamp()
+        index = _state["index"]
+        if index is None or index.stamp != stamp:
+            index = _build(stamp)
+            _state["index"] = index
+        _state["checked"] = time.monotonic()
+        return index  # type: ignore[no-any-return]
+
+
+def reset() -> None:
+    with _lock:
+        _state["index"] = None
+        _state["checked"] = 0.0
