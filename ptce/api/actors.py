@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Literal
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from numpy.typing import NDArray
 
-from ptce.actors import clustering, directory, map_index, naf, permissions, services
+from ptce.actors import clustering, directory, exports, map_index, naf, permissions, services
 from ptce.actors.explain import classification_message
 from ptce.actors.models import Establishment, Organisation
 from ptce.api.api import authenticated
@@ -206,6 +208,34 @@ def list_organisations(request: HttpRequest, query: Query[DirectoryQuery]) -> di
         "results": list(page),
         "facets": directory.facet_counts(qs),
     }
+
+
+class ExportQuery(DirectoryQuery):
+    format: Literal["csv", "xlsx", "data-inclusion"] = "csv"
+
+
+@router.get("/organisations/export", summary="Exporter une recherche (CSV, XLSX, data·inclusion)")
+def export_organisations(request: HttpRequest, query: Query[ExportQuery]) -> HttpResponse:
+    """Les organisations d'une recherche de l'annuaire, avec leur siège : CSV (UTF-8),
+    XLSX, ou structures au schéma data·inclusion v1 (JSON)."""
+    qs = directory.search(query.filters(), Organisation.objects.visible_to(request.user))
+    stamp = timezone.localdate().isoformat()
+    if query.format == "xlsx":
+        response = HttpResponse(
+            exports.xlsx_bytes(qs),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="annuaire-{stamp}.xlsx"'
+        return response
+    if query.format == "data-inclusion":
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        structures = list(exports.data_inclusion_structures(qs, base_url=base_url))
+        response = JsonResponse(structures, safe=False, json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="structures-{stamp}.json"'
+        return response
+    streaming = StreamingHttpResponse(exports.csv_lines(qs), content_type="text/csv; charset=utf-8")
+    streaming["Content-Disposition"] = f'attachment; filename="annuaire-{stamp}.csv"'
+    return streaming  # type: ignore[return-value]
 
 
 @router.get(

@@ -196,3 +196,35 @@ def test_map_bad_bbox_is_422(client, db):
     assert response.status_code == 422 and "« bbox »" in response.json()["detail"]
     response = client.get("/api/v1/map/establishments", {"bbox": "a,b", "zoom": 5})
     assert response.status_code == 422
+
+
+def test_exports_csv_xlsx_and_data_inclusion(client, directory_data):
+    import csv
+    import io
+
+    from data_inclusion.schema import v1
+    from openpyxl import load_workbook
+
+    response = client.get("/api/v1/organisations/export", {"ess": "true"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["Nom"] for r in rows] == [
+        "Association Les Jardins de Cocagne (fictive)",
+        "Scop Les Tisserands Romanais (fictive)",
+    ]
+    assert rows[0]["Commune"] == "Romans-sur-Isère" and rows[0]["Famille de l'ESS"] == "Association"
+
+    xlsx = client.get("/api/v1/organisations/export", {"format": "xlsx", "departement": "42"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][2] == "Nom" and values[1][2] == "Chaussures Drômoises (fictive)"
+    assert len(values) == 2
+
+    structures = client.get("/api/v1/organisations/export", {"format": "data-inclusion"}).json()
+    assert len(structures) == 4
+    for structure in structures:
+        v1.Structure.model_validate(structure, context={"ignore_warnings": False})
+    scop = next(s for s in structures if s["nom"].startswith("Scop"))
+    assert scop["code_insee"] == "26281" and len(scop["siret"]) == 14
+    assert scop["source"] == "ptce"
