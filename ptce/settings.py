@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ptce.api.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -246,3 +247,7 @@ TERRITORIES_DATA_DIR = Path(
 )
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Governance: SCIC colleges may not hold less than 10 % of the votes (DOMAIN.md marks this
+# rule as uncertain: it is a setting, on by default).
+PTCE_COLLEGE_MIN_SHARE_RULE = env_bool("PTCE_COLLEGE_MIN_SHARE_RULE", True)

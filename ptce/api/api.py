@@ -87,7 +87,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-from ptce.api import actors, territories  # noqa: E402
+from ptce.api import actors, poles, territories  # noqa: E402
 
 api.add_router("/territories/", territories.router, tags=["territoires"])
 api.add_router("/", actors.router, tags=["annuaire"])
+api.add_router("/poles", poles.router, tags=["pôles"])
