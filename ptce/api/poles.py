@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Literal
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from ptce.actors.models import Organisation
 from ptce.api.api import authenticated
 from ptce.core.choices import Visibility
-from ptce.poles import permissions, queries, services
+from ptce.poles import opendata, permissions, queries, services
 from ptce.poles.models import MemberRole, Membership, Pole
 
 router = Router()
@@ -188,6 +189,32 @@ def list_poles(request: HttpRequest, filters: Query[PoleFilters]) -> dict[str, o
         "pages": max(1, math.ceil(count / filters.page_size)),
         "results": list(qs[start : start + filters.page_size]),
     }
+
+
+@router.get("/export", summary="Données ouvertes : les pôles publics (CSV, JSON, GeoJSON)")
+def export_poles(
+    request: HttpRequest, format: Literal["csv", "json", "geojson"] = "csv"
+) -> HttpResponse:
+    """Décrites par le schéma de table `docs/opendata/poles.schema.json` (Licence Ouverte 2.0)."""
+    qs = opendata.queryset()
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    if format == "csv":
+        response = HttpResponse(
+            opendata.to_csv(qs, base_url=base_url), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="poles.csv"'
+        return response
+    if format == "geojson":
+        return JsonResponse(
+            opendata.to_geojson(qs, base_url=base_url),
+            content_type="application/geo+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return JsonResponse(
+        list(opendata.records(qs, base_url=base_url)),
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @router.get("/{slug}", response={200: PoleDetail, 404: Message}, summary="Un pôle")

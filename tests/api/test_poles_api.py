@@ -151,3 +151,26 @@ def test_create_pole_and_bad_input(client, world):
         **bearer(world["people"]["coordinator_a"]),
     )
     assert twice.status_code == 422 and "déjà membre" in twice.json()["detail"]
+
+
+def test_open_data_exports_validate_against_the_table_schema(client, world, tmp_path):
+    from django.conf import settings
+    from frictionless import Resource, Schema
+
+    response = client.get("/api/v1/poles/export", {"format": "csv"})
+    assert response.status_code == 200
+    path = tmp_path / "poles.csv"
+    path.write_bytes(response.content)
+    descriptor = json.loads((settings.BASE_DIR / "docs/opendata/poles.schema.json").read_text())
+    schema = Schema.from_descriptor(descriptor)
+    report = Resource(path=path.name, basepath=str(tmp_path), schema=schema).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = report.tasks[0].stats["rows"]
+    assert rows == 2  # the two public hubs; the private one is not open data
+    geo = client.get("/api/v1/poles/export", {"format": "geojson"}).json()
+    assert {f["properties"]["slug"] for f in geo["features"]} == {world["a"].slug, world["b"].slug}
+    a = next(f for f in geo["features"] if f["properties"]["slug"] == world["a"].slug)
+    assert a["properties"]["nombre_membres"] == 4 and a["properties"]["membres_ess"] == 2
+    assert a["geometry"]["coordinates"] == [5.05, 45.05]
+    records = client.get("/api/v1/poles/export", {"format": "json"}).json()
+    assert len(records) == 2
