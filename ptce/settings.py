@@ -150,6 +150,8 @@ AXES_FAILURE_LIMIT = int(env("PTCE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("PTCE_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Django's login form posts the e-mail as `username` (USERNAME_FIELD is "email").
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 

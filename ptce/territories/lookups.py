@@ -87,11 +87,12 @@ def communes_within_radius(lat: float, lon: float, km: float) -> list[Commune]:
 
 
 def neighbours(commune: Commune) -> list[Commune]:
-    """Communes sharing a border with `commune` (within a small tolerance), by name."""
+    """Communes sharing a border with `commune` (within a small tolerance), by name; for an
+    arrondissement municipal, the neighbouring arrondissements."""
     shape = shapely.from_wkb(bytes(commune.geometry))
     t = NEIGHBOUR_TOLERANCE_DEG
     candidates = list(
-        Commune.objects.current()
+        Commune.objects.filter(type=commune.type)
         .exclude(code_insee=commune.code_insee)
         .filter(
             min_lon__lte=commune.max_lon + t,

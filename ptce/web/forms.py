@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -10,16 +13,37 @@ from django.utils.translation import gettext_lazy as _
 class EmailAuthenticationForm(AuthenticationForm):
     """Django's login form, with an e-mail field (users sign in with their address)."""
 
+    error_messages = {
+        "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
+        "inactive": _("Ce compte est désactivé."),
+    }
+
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.label = _("Adresse e-mail")
-        field.widget.input_type = "email"  # type: ignore[attr-defined]
+        field.widget.input_type = "email"
         field.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
 
     def clean_username(self) -> str:
         # Addresses are stored in lower case (see core.UserManager).
         return str(self.cleaned_data.get("username") or "").strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username and password:
+            # The address is passed under both names: django-axes reads the credentials by
+            # AXES_USERNAME_FORM_FIELD, which defaults to USERNAME_FIELD ("email") while
+            # Django's form says "username". Failures and lockout checks then agree on who
+            # is trying, whichever name the setting holds.
+            self.user_cache = authenticate(
+                self.request, username=username, email=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class SearchForm(forms.Form):

@@ -7,7 +7,6 @@ first in INSTALLED_APPS and ships its own `registration/password_*.html`, which 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from ptce.web.forms import EmailAuthenticationForm
 from ptce.web.views import accounts, pages, territories
 
 territory_patterns = [
@@ -21,15 +20,7 @@ account_patterns = [
     path("", accounts.account, name="account"),
     path("jetons/", accounts.create_token, name="account_token_create"),
     path("jetons/<int:pk>/revoquer/", accounts.revoke_token, name="account_token_revoke"),
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("connexion/", accounts.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",

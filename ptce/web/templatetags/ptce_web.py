@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.forms import BoundField
 
 register = template.Library()
 
@@ -16,3 +17,15 @@ def minutes(value: dt.timedelta | None) -> int:
         return 0
     seconds = value.total_seconds()
     return int(-(-seconds // 60))
+
+
+@register.simple_tag
+def field_widget(field: BoundField) -> str:
+    """The field's widget, described by its help text and its errors (when present)."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described_by.append(f"{field.auto_id}_errors")
+    attrs = {"aria-describedby": " ".join(described_by)} if described_by else None
+    return field.as_widget(attrs=attrs)

@@ -26,7 +26,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results = lookups.search_communes(query, limit=SEARCH_LIMIT) if query else []
     context = {"form": form, "query": query, "results": results, "searched": bool(query)}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(request, "territories/_search_results.html", {**context, "oob": True})
     else:
         regions = Region.objects.prefetch_related(
@@ -90,9 +90,9 @@ def epci(request: HttpRequest, code: str) -> HttpResponse:
     if found is None:
         raise Http404(_("Aucun EPCI n'a le SIREN %(code)s.") % {"code": code})
     members = list(
-        found.communes.only("code_insee", "nom", "population", "geometry").order_by(
-            "nom", "code_insee"
-        )
+        Commune.objects.filter(epci_id=found.code)
+        .only("code_insee", "nom", "population", "geometry")
+        .order_by("nom", "code_insee")
     )
     return render(
         request,
