@@ -7,6 +7,7 @@ first in INSTALLED_APPS and ships its own `registration/password_*.html`, which 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from ptce.web import urls_directory, urls_poles
 from ptce.web.views import accounts, pages, territories
 
 territory_patterns = [
@@ -70,5 +71,8 @@ account_patterns = [
 urlpatterns = [
     path("", pages.home, name="home"),
     path("territoires/", include((territory_patterns, "territories"))),
+    path("annuaire/", include((urls_directory.urlpatterns, "directory"))),
+    path("observatoire/", include((urls_poles.observatory_patterns, "observatory"))),
+    path("espace/", include((urls_poles.workspace_patterns, "workspace"))),
     path("comptes/", include(account_patterns)),
 ]

@@ -1,0 +1,3 @@
+"""Pages of the actor directory (namespace "directory")."""
+
+urlpatterns: list = []
