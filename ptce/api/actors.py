@@ -26,7 +26,7 @@ router = Router()
 
 SIREN = r"^\d{9}$"
 SIRET = r"^\d{14}$"
-MAP_MAX_POINTS = 800  # about 90 KB of GeoJSON at most
+MAP_MAX_POINTS = 700  # about 95 KB of GeoJSON at most (bench: actors_map)
 
 
 class EstablishmentOut(Schema):
