@@ -12,8 +12,18 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
-from ptce.actors import classification, naf, permissions
-from ptce.actors.models import ActorType, Contact, EssFamily, Establishment, Organisation, Source
+from ptce.actors import classification, permissions
+from ptce.actors import naf as naf_rules
+from ptce.actors.directory import HEADCOUNT_BANDS
+from ptce.actors.models import (
+    ActorType,
+    Affiliation,
+    Contact,
+    EssFamily,
+    Establishment,
+    Organisation,
+    Source,
+)
 from ptce.core import audit
 from ptce.core.models import AuditEntry, User
 from ptce.territories.models import Commune
@@ -96,7 +106,7 @@ def _clean(values: dict[str, Any], instance: Organisation | None) -> dict[str, A
                 errors["siren"] = _("Une organisation avec ce SIREN existe déjà dans l'annuaire.")
     elif "siren" in cleaned:
         cleaned["siren"] = None
-    if cleaned.get("naf") and not naf.is_naf_code(cleaned["naf"]):
+    if cleaned.get("naf") and not naf_rules.is_naf_code(cleaned["naf"]):
         errors["naf"] = _("Code NAF attendu au format 62.01Z (NAF rév. 2).")
     if cleaned.get("categorie_juridique") and not (
         len(cleaned["categorie_juridique"]) == 4 and cleaned["categorie_juridique"].isdigit()
@@ -239,6 +249,8 @@ def add_establishment(
     lat: float | None = None,
     lon: float | None = None,
     siege: bool = False,
+    naf: str = "",
+    tranche_effectifs: str = "",
 ) -> Establishment:
     if acting_user is not None and not permissions.can_change_organisation(
         acting_user, organisation
@@ -257,6 +269,12 @@ def add_establishment(
                 }
             elif Establishment.objects.filter(siret=siret).exists():
                 errors["siret"] = _("Un établissement avec ce SIRET existe déjà.")
+    if naf and not naf_rules.is_naf_code(naf):
+        errors["naf"] = _("Code NAF attendu au format 62.01Z (NAF rév. 2).")
+    if tranche_effectifs and tranche_effectifs not in HEADCOUNT_BANDS:
+        errors["tranche_effectifs"] = _("Tranche d'effectifs inconnue : %(v)s.") % {
+            "v": tranche_effectifs
+        }
     commune = Commune.objects.filter(code_insee=code_commune).first() if code_commune else None
     if code_commune and commune is None:
         errors["code_commune"] = _("Code commune inconnu : %(code)s.") % {"code": code_commune}
@@ -280,6 +298,8 @@ def add_establishment(
         lon=lon,
         precision=precision,
         siege=siege,
+        naf=naf,
+        tranche_effectifs=tranche_effectifs,
         source=Source.MANUAL,
     )
     audit.record(
@@ -364,3 +384,26 @@ def erase_contact(acting_user: User | None, *, contact: Contact) -> None:
         object_repr=label,
     )
     contact.delete()
+
+
+@transaction.atomic
+def affiliate(
+    acting_user: User | None, *, user: User, organisation: Organisation, position: str = ""
+) -> Affiliation:
+    """Record that `user` speaks for `organisation` (idempotent)."""
+    if acting_user is not None and not permissions.can_change_organisation(
+        acting_user, organisation
+    ):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier cette organisation."))
+    affiliation, created = Affiliation.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"position": position.strip()}
+    )
+    if created:
+        audit.record(
+            acting_user,
+            verb="affiliate",
+            obj=affiliation,
+            action=AuditEntry.Action.CREATE,
+            after={"user": user.pk, "organisation": organisation.pk},
+        )
+    return affiliation

@@ -16,6 +16,8 @@ from ptce.actors.models import ActorType, Establishment
 from ptce.poles import eligibility, profile
 from ptce.poles.models import Membership, Pole
 
+SOLE_TRADER = "1000"  # catégorie juridique: entrepreneur individuel
+
 
 def members(pole: Pole, *, day: dt.date | None = None) -> QuerySet[Membership]:
     """The hub's memberships in force on `day` (today by default), with their organisation."""
@@ -54,9 +56,11 @@ def eligibility_conditions(pole: Pole) -> list[eligibility.Condition]:
 
 
 def _legal_person(membership: Membership) -> bool | None:
+    organisation = membership.organisation
     if membership.effective_actor_type == ActorType.PERSON:
         return False
-    organisation = membership.organisation
+    if organisation.categorie_juridique == SOLE_TRADER:
+        return False  # an entrepreneur individuel is a natural person
     if organisation.siren or organisation.categorie_juridique:
         return True
     return None

@@ -23,7 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ptce.actors import naf
-from ptce.actors.models import Affiliation, Organisation
+from ptce.actors import services as actor_services
+from ptce.actors.models import Organisation
 from ptce.core import audit
 from ptce.core.choices import Role, Visibility
 from ptce.core.models import AuditEntry, User
@@ -555,7 +556,7 @@ def accept_invitation(
         raise ValidationError({"email": _("Cette invitation a été envoyée à une autre adresse.")})
     PoleRole.objects.get_or_create(pole=invitation.pole, user=user, role=invitation.role)
     if invitation.organisation is not None:
-        Affiliation.objects.get_or_create(user=user, organisation=invitation.organisation)
+        actor_services.affiliate(None, user=user, organisation=invitation.organisation)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit.record(

@@ -197,3 +197,16 @@ def test_last_coordinator_cannot_be_removed(territory, user):
     pole = services.create_pole(user, name="Pôle seul (fictif)", commune="26281")
     with pytest.raises(ValidationError):
         services.revoke_role(user, pole=pole, user=user, role=Role.COORDINATOR)
+
+
+def test_a_sole_trader_is_not_a_legal_person(territory):
+    pole = factories.pole(legal_form="association")
+    for org in (actors.scop(), actors.commune_body()):
+        services.add_member(None, pole=pole, organisation=org)
+    sole = actors.organisation(
+        "Cordonnerie Martin (fictive)", categorie_juridique="1000", naf="95.23Z"
+    )
+    services.add_member(None, pole=pole, organisation=sole)
+    status = {c.code: c.status for c in queries.eligibility_conditions(pole)}
+    assert status["decret_three_legal_persons"] == "not_met"
+    assert status["decret_enterprise_outside_ess"] == "not_met"
