@@ -14,7 +14,12 @@ import traceback
 
 from bench import Result, format_header, format_row
 
-MODULES: tuple[str, ...] = ("bench.territories", "bench.actors_map")
+MODULES: tuple[str, ...] = (
+    "bench.territories",
+    "bench.actors_map",
+    "bench.pooling_allocation",
+    "bench.directory_search",
+)
 
 
 def main(argv: list[str]) -> int:
