@@ -174,7 +174,9 @@ def _pole(request: HttpRequest, slug: str) -> Pole:
 
 def _listed(request: HttpRequest) -> QuerySet[Pole]:
     return Pole.objects.visible_to(request.user).annotate(
-        member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+        member_count=Count(
+            "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+        )
     )
 
 

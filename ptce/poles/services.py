@@ -139,6 +139,14 @@ def _clean_identity(values: dict[str, Any]) -> dict[str, Any]:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if "tags" in cleaned:
         cleaned["tags"] = [t.strip()[:40] for t in cleaned["tags"] or [] if t and t.strip()][:20]
+    if cleaned.get("created_on"):
+        try:
+            cleaned["created_on"] = _parse_day(cleaned["created_on"], "created_on")
+        except ValidationError as exc:
+            errors["created_on"] = exc.message_dict["created_on"][0]
+        else:
+            if cleaned["created_on"] > timezone.localdate():
+                errors["created_on"] = _("La date de création ne peut être dans le futur.")
     if isinstance(cleaned.get("maturity"), str):
         maturity = Maturity.objects.filter(code=cleaned["maturity"]).first()
         if maturity is None:

@@ -74,5 +74,6 @@ urlpatterns = [
     path("annuaire/", include((urls_directory.urlpatterns, "directory"))),
     path("observatoire/", include((urls_poles.observatory_patterns, "observatory"))),
     path("espace/", include((urls_poles.workspace_patterns, "workspace"))),
+    path("invitations/", include(urls_poles.invitation_patterns)),
     path("comptes/", include(account_patterns)),
 ]
