@@ -134,3 +134,20 @@ def test_server_error_page_is_french_and_standalone(rf):
     assert "Erreur du serveur" in html
     assert "Aller au contenu" in html
     assert "<script" not in html
+
+
+def test_permission_denied_renders_the_french_403_page(client, db):
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+    from django.views.defaults import permission_denied
+
+    request = RequestFactory().get("/quelque-part/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    response = permission_denied(
+        request, PermissionDenied("Seule la coordination du pôle peut faire cela.")
+    )
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Accès refusé" in html and "Seule la coordination du pôle peut faire cela." in html
