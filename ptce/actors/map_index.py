@@ -19,6 +19,7 @@ from ptce.actors import naf
 from ptce.actors.clustering import PointSet
 from ptce.actors.directory import DirectoryFilters, name_search
 from ptce.actors.models import Establishment, Organisation
+from ptce.core.choices import Visibility
 
 CHECK_SECONDS = 30.0
 MAX_NAME_MATCHES = 500_000
@@ -36,12 +37,24 @@ class MapIndex:
     epci: NDArray[np.object_]
     tranches: NDArray[np.object_]
     active: NDArray[np.bool_]
+    public: NDArray[np.bool_]  # the organisation is public (register data, or chosen so)
     sorted_ids: NDArray[np.int64]  # establishment ids, sorted
     sorted_organisations: NDArray[np.int64]  # their organisations, in the same order
 
     def organisations_of(self, establishment_ids: NDArray[np.int64]) -> NDArray[np.int64]:
         """The organisation of each establishment id (all must be in the index)."""
         return self.sorted_organisations[np.searchsorted(self.sorted_ids, establishment_ids)]
+
+    def visible_mask(self, user: Any) -> NDArray[np.bool_]:
+        """The points `user` may see: public organisations, and those the user speaks for."""
+        if user.is_authenticated and user.is_staff:
+            return np.ones(len(self.public), dtype=np.bool_)
+        if not user.is_authenticated:
+            return self.public
+        own = np.array(
+            list(user.affiliations.values_list("organisation_id", flat=True)), dtype=np.int64
+        )
+        return self.public | np.isin(self.organisation_ids, own)
 
     def mask(self, filters: DirectoryFilters) -> NDArray[np.bool_]:
         """The points whose establishment and organisation pass every filter."""
@@ -60,12 +73,12 @@ class MapIndex:
             keep &= np.isin(self.epci, filters.epci)
         if filters.tranches:
             keep &= np.isin(self.tranches, filters.tranches)
-        if filters.naf_sections:
+        letters = [letter for letter in filters.naf_sections if letter in naf.SECTIONS]
+        if letters:
             sections = np.zeros(len(keep), dtype=np.bool_)
-            for letter in filters.naf_sections:
-                if letter in naf.SECTIONS:
-                    first, last, _label = naf.SECTIONS[letter]
-                    sections |= (self.divisions >= first) & (self.divisions <= last)
+            for letter in letters:
+                first, last, _label = naf.SECTIONS[letter]
+                sections |= (self.divisions >= first) & (self.divisions <= last)
             keep &= sections
         if filters.q or filters.naf or filters.perimeter:
             wanted = self._organisations_matching(filters)
@@ -105,10 +118,11 @@ def _build(stamp: tuple[Any, ...]) -> MapIndex:
             "commune__epci_id",
             "tranche_effectifs",
             "active",
+            "organisation__visibility",
         )
         .iterator(chunk_size=20_000)
     )
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 12
 
     def strings(values: tuple[Any, ...]) -> NDArray[np.object_]:
         return np.array([v or "" for v in values], dtype=object)
@@ -135,6 +149,7 @@ def _build(stamp: tuple[Any, ...]) -> MapIndex:
         epci=strings(columns[8]),
         tranches=strings(columns[9]),
         active=np.array(columns[10], dtype=np.bool_),
+        public=np.array([v == Visibility.PUBLIC for v in columns[11]], dtype=np.bool_),
         sorted_ids=ids[order],
         sorted_organisations=organisations[order],
     )

@@ -159,11 +159,11 @@ def _match_name(name: str, commune: str) -> tuple[str, str, Organisation | None,
         )
     code = communes[0].code_insee
     key = normalize(name)
-    candidates = list(
-        Organisation.objects.filter(search_text=key, establishments__code_commune=code).distinct()[
-            :2
-        ]
-    )
+    # search_text holds the name then the acronym: narrow on its start, then compare names.
+    nearby = Organisation.objects.filter(
+        search_text__startswith=key, establishments__code_commune=code
+    ).distinct()[:20]
+    candidates = [org for org in nearby if normalize(org.name) == key][:2]
     if len(candidates) > 1:
         return (
             "error",

@@ -65,7 +65,11 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         public = models.Q(visibility=Visibility.PUBLIC)
         if not user.is_authenticated:
             return self.filter(public)
-        return self.filter(public | models.Q(affiliations__user=user)).distinct()
+        # EXISTS rather than a join: no duplicate rows, so counts and GROUP BY stay right.
+        speaks_for = models.Exists(
+            Affiliation.objects.filter(organisation=models.OuterRef("pk"), user=user)
+        )
+        return self.filter(public | speaks_for)
 
 
 class Organisation(models.Model):

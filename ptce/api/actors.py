@@ -117,23 +117,28 @@ class DirectoryQuery(Schema):
     naf: str = Field("", max_length=6, pattern=r"^[0-9.A-Z]*$")
     section: list[str] = Field([], description="section NAF, A à U")
     tranche: list[str] = Field([])
-    active: bool | None = True
+    active: Literal["true", "false", "all"] = Field(
+        "true", description="true : en activité (par défaut) ; false : cessées ; all : toutes"
+    )
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(50, ge=1, le=200)
 
     def filters(self) -> directory.DirectoryFilters:
+        def given(values: list[str]) -> list[str]:
+            return [v.strip() for v in values if v and v.strip()]
+
         return directory.DirectoryFilters(
             q=self.q,
-            actor_types=self.type,
-            ess_families=self.family,
+            actor_types=given(self.type),
+            ess_families=given(self.family),
             ess=self.ess,
-            departements=self.departement,
-            epci=self.epci,
+            departements=given(self.departement),
+            epci=given(self.epci),
             perimeter=self.perimeter,
             naf=self.naf,
-            naf_sections=[s.upper() for s in self.section],
-            tranches=self.tranche,
-            active=self.active,
+            naf_sections=[s.upper() for s in given(self.section) if s.upper() in naf.SECTIONS],
+            tranches=given(self.tranche),
+            active={"true": True, "false": False}.get(self.active),
         )
 
 
@@ -385,7 +390,7 @@ def map_establishments(request: HttpRequest, query: Query[MapQuery]) -> dict[str
         index.points,
         (west, south, east, north),
         min(query.zoom, clustering.MAX_ZOOM),
-        mask=index.mask(query.filters()),
+        mask=index.mask(query.filters()) & index.visible_mask(request.user),
         max_points=MAP_MAX_POINTS,
     )
 

@@ -88,7 +88,8 @@ class PoleQuerySet(models.QuerySet["Pole"]):
             return self.all()
         if not user.is_authenticated:
             return self.public()
-        return self.filter(Q(visibility=Visibility.PUBLIC) | Q(roles__user=user)).distinct()
+        has_role = models.Exists(PoleRole.objects.filter(pole=models.OuterRef("pk"), user=user))
+        return self.filter(Q(visibility=Visibility.PUBLIC) | has_role)
 
     def in_region(self, code: str) -> PoleQuerySet:
         return self.filter(region_id=code)

@@ -89,3 +89,13 @@ def test_xlsx_and_cp1252_are_read(known):
 def test_unreadable_files_are_refused_clearly(territory, data, name, words):
     with pytest.raises(member_list.MemberListError, match=words):
         member_list.preview(data, name)
+
+
+def test_name_match_ignores_the_acronym(territory):
+    from ptce.actors import services
+
+    org = services.create_organisation(None, name="Les Ateliers Partagés (fictif)", acronym="LAP")
+    services.add_establishment(None, organisation=org, code_commune="26281")
+    data = "nom;commune\nLes Ateliers Partagés (fictif);Romans-sur-Isère\n".encode()
+    row = member_list.preview(data, "membres.csv").rows[0]
+    assert (row.status, row.organisation) == ("matched", org)

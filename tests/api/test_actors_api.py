@@ -228,3 +228,39 @@ def test_exports_csv_xlsx_and_data_inclusion(client, directory_data):
     scop = next(s for s in structures if s["nom"].startswith("Scop"))
     assert scop["code_insee"] == "26281" and len(scop["siret"]) == 14
     assert scop["source"] == "ptce"
+
+
+def test_facets_count_each_organisation_once_for_a_signed_in_user(client, directory_data):
+    from ptce.actors import services
+    from ptce.core.services import create_user
+
+    jardins = directory_data[0]
+    people = [create_user(None, email=f"p{n}@example.org") for n in range(3)]
+    for person in people:
+        services.affiliate(None, user=person, organisation=jardins)
+    data = client.get("/api/v1/organisations", {"ess": "true"}, **bearer(people[0])).json()
+    assert data["count"] == 2
+    assert {f["value"]: f["count"] for f in data["facets"]["actor_type"]} == {"ess": 2}
+
+
+def test_hidden_organisations_stay_off_the_map(client, territory, user):
+    from ptce.actors import services
+
+    hidden = services.create_organisation(
+        None, name="Groupe discret (fictif)", visibility=Visibility.OWNER
+    )
+    services.add_establishment(None, organisation=hidden, code_commune="26281")
+    params = {"bbox": "4.9,44.9,5.2,45.1", "zoom": 14}
+    assert client.get("/api/v1/map/establishments", params).json()["total"] == 0
+    services.affiliate(None, user=user, organisation=hidden)
+    mine = client.get("/api/v1/map/establishments", params, **bearer(user)).json()
+    assert mine["total"] == 1
+
+
+def test_empty_and_unknown_filters_are_ignored(client, directory_data):
+    base = client.get("/api/v1/organisations").json()["count"]
+    assert client.get("/api/v1/organisations", {"departement": ""}).json()["count"] == base
+    assert client.get("/api/v1/organisations", {"section": "Z"}).json()["count"] == base
+    assert client.get("/api/v1/organisations", {"active": "all"}).json()["count"] == base
+    assert client.get("/api/v1/organisations", {"active": "false"}).json()["count"] == 0
+    assert client.get("/api/v1/organisations", {"active": "maybe"}).status_code == 422
