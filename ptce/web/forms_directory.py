@@ -125,8 +125,8 @@ class DirectorySearchForm(forms.Form):
     def query_pairs(self) -> list[tuple[str, str]]:
         """The valid filters as query-string pairs, in the API's parameter names.
 
-        `active` is sent only when true: the API cannot yet express "active or not" (its
-        default is true), which the page says next to the map and the exports."""
+        `active` is sent only when true (the page's own parameter); `api_query` says "all"
+        to the API otherwise."""
         pairs: list[tuple[str, str]] = []
         q = self.value("q").strip()
         if q:
@@ -141,7 +141,10 @@ class DirectorySearchForm(forms.Form):
         return pairs
 
     def api_query(self) -> str:
-        return urlencode(self.query_pairs())
+        pairs = self.query_pairs()
+        if not self.value("active"):
+            pairs.append(("active", "all"))
+        return urlencode(pairs)
 
     def page_query(self) -> str:
         """The page's own query string (without `page`): `q` is always there, so that the

@@ -163,9 +163,10 @@ def test_departement_epci_and_active_filters(client, orgs, parse):
     assert "Commune de Romans-sur-Isère" in [squash(h.text) for h in everything.find_all("h3")]
     assert "checked" not in everything.find_all("input", name="active")[0].attrs
     assert "Cessée" in squash(everything.by_id("directory-results").text)
-    assert "la carte et les exports ne montrent" in squash(
-        everything.by_id("directory-results").text
-    )
+    # the map and the exports follow: they ask the API for every organisation
+    (container,) = everything.find_all("div", **{"data-directory-map": ""})
+    state = everything.by_id(container.attrs["data-state"]).attrs
+    assert parse_qs(state["data-query"])["active"] == ["all"]
 
 
 @pytest.mark.parametrize(
@@ -251,7 +252,7 @@ def test_htmx_request_gets_the_results_and_the_facets_out_of_band(client, orgs, 
     )
     assert again["HX-Push-Url"] == "false"  # the same search: no second history entry
     state = page.by_id("directory-map-state")
-    assert state.attrs["data-query"] == "q=jardins"
+    assert state.attrs["data-query"] == "q=jardins&active=all"
     assert "hidden" in state.attrs
     assert "HX-Request" in response["Vary"]
 
@@ -288,7 +289,12 @@ def test_map_and_exports_carry_the_filters(client, orgs, parse):
     assert config["pageUrl"] == "/annuaire/organisations/{id}/"
     state = page.by_id(container.attrs["data-state"]).attrs
     query = state["data-query"]
-    assert parse_qs(query) == {"q": ["jardins"], "type": ["ess"], "departement": ["26"]}
+    assert parse_qs(query) == {
+        "q": ["jardins"],
+        "type": ["ess"],
+        "departement": ["26"],
+        "active": ["all"],
+    }
     west, south, east, north = (float(v) for v in state["data-bounds"].split(","))
     assert west <= 5.05 <= east and south <= 45.05 <= north  # around Romans-sur-Isère
     exports = [
