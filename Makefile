@@ -60,7 +60,7 @@ lock:
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --python-platform linux --no-header -o requirements.lock
 
 messages: install
-	cd ptce && ../$(BIN)/ptce makemessages -l fr -l en --ignore=static
+	cd ptce && ../$(BIN)/ptce makemessages -l fr -l en --ignore=static --ignore=locale --no-obsolete
 	$(BIN)/ptce compilemessages --ignore=.venv
 
 clean:

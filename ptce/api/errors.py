@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-_LOCATIONS = {"query": "paramètre", "path": "paramètre", "body": "champ", "form": "champ"}
+_PARAMETER = gettext_lazy("paramètre")
+_FIELD = gettext_lazy("champ")
+_LOCATIONS = {"query": _PARAMETER, "path": _PARAMETER, "body": _FIELD, "form": _FIELD}
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
     parts = [str(p) for p in loc]
-    kind = _LOCATIONS.get(parts[0], "champ") if parts else "champ"
+    kind = str(_LOCATIONS.get(parts[0], _FIELD)) if parts else str(_FIELD)
     names = [p for p in parts[1:] if p not in {"payload", "filters"}] or parts[-1:]
     return kind, ".".join(names)
 
