@@ -7,6 +7,16 @@ from tests.territories.builders import write_dataset
 
 
 @pytest.fixture(autouse=True)
+def _french():
+    """Every test starts in French: a request in English must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_indexes():
     indexes.reset()
     map_index.reset()

@@ -191,7 +191,10 @@ class Establishment(models.Model):
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
         ordering = ("-siege", "siret")
-        indexes = [models.Index(fields=["lat", "lon"])]
+        indexes = [
+            models.Index(fields=["lat", "lon"]),
+            models.Index(fields=["departement", "active", "organisation"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name or self.organisation.name} ({self.siret or _('sans SIRET')})"
