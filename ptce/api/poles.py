@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from typing import Literal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -173,11 +173,7 @@ def _pole(request: HttpRequest, slug: str) -> Pole:
 
 
 def _listed(request: HttpRequest) -> QuerySet[Pole]:
-    return Pole.objects.visible_to(request.user).annotate(
-        member_count=Count(
-            "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
-        )
-    )
+    return Pole.objects.visible_to(request.user).with_member_count()
 
 
 @router.get("", response=PolePage, summary="Les pôles (filtres de l'observatoire)")

@@ -8,9 +8,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
-from ptce.actors.models import ActorType
 from ptce.poles.models import Pole
 
 FIELDS = [
@@ -39,17 +38,10 @@ FIELDS = [
 
 
 def queryset() -> QuerySet[Pole]:
-    current = Q(memberships__left_on__isnull=True)
     return (
         Pole.objects.public()
         .select_related("region", "commune")
-        .annotate(
-            member_count=Count("memberships", filter=current),
-            ess_count=Count(
-                "memberships",
-                filter=current & Q(memberships__organisation__actor_type=ActorType.ESS),
-            ),
-        )
+        .with_member_count()
         .order_by("slug")
     )
 
@@ -74,7 +66,7 @@ def records(qs: QuerySet[Pole], *, base_url: str = "") -> Iterator[dict[str, Any
             "forme_juridique": pole.legal_form,
             "date_creation": pole.created_on.isoformat() if pole.created_on else "",
             "nombre_membres": pole.member_count,
-            "membres_ess": pole.ess_count,
+            "membres_ess": pole.ess_member_count,
             "site_web": pole.website,
             "demo": pole.is_demo,
             "url": f"{base_url}/observatoire/poles/{pole.slug}/",

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -186,11 +186,10 @@ def _apply(qs: QuerySet[Pole], filters: dict[str, str]) -> QuerySet[Pole]:
 
 
 def _listed(request: HttpRequest, filters: dict[str, str]) -> QuerySet[Pole]:
-    current = Q(memberships__left_on__isnull=True)
     return (
         _apply(Pole.objects.visible_to(request.user), filters)
         .select_related("commune", "region", "maturity")
-        .annotate(member_count=Count("memberships", filter=current, distinct=True))
+        .with_member_count()
         .order_by("name", "pk")
     )
 
