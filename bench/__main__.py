@@ -19,6 +19,9 @@ MODULES: tuple[str, ...] = (
     "bench.actors_map",
     "bench.pooling_allocation",
     "bench.directory_search",
+    "bench.cooperation_synergies",
+    "bench.sirene_import",
+    "bench.observatory",
 )
 
 

@@ -1,0 +1,1 @@
+"""Importers of register data into organisations and establishments (SIRENE)."""
