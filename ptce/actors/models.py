@@ -164,12 +164,15 @@ class Establishment(models.Model):
         "territories.Commune",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # code_commune holds the same value and is indexed
         null=True,
         blank=True,
         related_name="+",
         verbose_name=_("commune"),
     )
-    departement = models.CharField(_("département"), max_length=3, blank=True, db_index=True)
+    departement = models.CharField(
+        _("département"), max_length=3, blank=True
+    )  # indexed by (departement, active, organisation)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     precision = models.CharField(
