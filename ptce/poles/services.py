@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ptce.actors import naf
+from ptce.actors import member_list, naf
 from ptce.actors import services as actor_services
 from ptce.actors.models import Organisation
 from ptce.core import audit
@@ -576,3 +576,30 @@ def accept_invitation(
     )
     user.__dict__.pop("_ptce_pole_roles", None)
     return user
+
+
+@transaction.atomic
+def add_members_from_list(
+    acting_user: User | None, *, pole: Pole, preview: member_list.Preview
+) -> tuple[int, int]:
+    """Add every organisation of a previewed member list (creating the new ones), all or
+    nothing; organisations already members are counted, not added twice.
+    Returns (added, already members)."""
+    _require_manager(acting_user, pole)
+    organisations = member_list.apply(acting_user, preview)
+    current = set(pole.memberships.current().values_list("organisation_id", flat=True))
+    added = already = 0
+    for organisation in organisations:
+        if organisation.pk in current:
+            already += 1
+            continue
+        try:
+            add_member(acting_user, pole=pole, organisation=organisation)
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(org)s : %(why)s Rien n’a été importé.")
+                % {"org": organisation.name, "why": " ".join(error.messages)}
+            ) from None
+        current.add(organisation.pk)
+        added += 1
+    return added, already

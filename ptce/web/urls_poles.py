@@ -4,7 +4,7 @@ at `/invitations/` without a namespace: `invitation_accept`)."""
 
 from django.urls import path
 
-from ptce.web.views import observatory, workspace
+from ptce.web.views import observatory, workspace, workspace_people
 
 observatory_patterns = [
     path("", observatory.index, name="index"),
@@ -31,10 +31,10 @@ workspace_patterns = [
         name="member_end",
     ),
     path("poles/<slug:slug>/colleges/", workspace.colleges, name="colleges"),
-    path("poles/<slug:slug>/personnes/", workspace.people, name="people"),
-    path("poles/<slug:slug>/invitations/", workspace.invite, name="invite"),
+    path("poles/<slug:slug>/personnes/", workspace_people.people, name="people"),
+    path("poles/<slug:slug>/invitations/", workspace_people.invite, name="invite"),
 ]
 
 invitation_patterns = [
-    path("<str:token>/", workspace.invitation_accept, name="invitation_accept"),
+    path("<str:token>/", workspace_people.invitation_accept, name="invitation_accept"),
 ]

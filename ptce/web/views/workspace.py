@@ -22,24 +22,20 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ptce.actors import directory, member_list
 from ptce.actors.models import Establishment, Organisation
 from ptce.core.choices import Role
-from ptce.core.models import User
 from ptce.poles import permissions, queries, services
 from ptce.poles.models import Membership, Objective, Pole, PoleRole
 from ptce.web.forms_poles import (
@@ -47,15 +43,12 @@ from ptce.web.forms_poles import (
     CharacterisationForm,
     CollegesForm,
     EndMembershipForm,
-    InvitationAcceptForm,
-    InviteForm,
     MemberImportForm,
     MembersDateForm,
     MemberSearchForm,
     PerimeterForm,
     PoleCreateForm,
     PoleEditForm,
-    RoleForm,
     apply_errors,
     null_boolean_initial,
 )
@@ -384,7 +377,9 @@ def member_import(request: HttpRequest, pole: Pole) -> HttpResponse:
         data, name = base64.b64decode(stored["data"]), stored["name"]
         try:
             preview = member_list.preview(data, name)
-            added, already = _apply_member_list(request, pole, preview)
+            added, already = services.add_members_from_list(
+                request.user, pole=pole, preview=preview
+            )
         except (member_list.MemberListError, ValidationError) as error:
             messages_ = error.messages if isinstance(error, ValidationError) else [str(error)]
             context = _import_context(pole, errors=messages_, filename=name)
@@ -427,30 +422,6 @@ def member_import(request: HttpRequest, pole: Pole) -> HttpResponse:
         pole, preview=preview, rows=rows, filename=form.cleaned_data["file"].name
     )
     return render(request, "poles/workspace/member_import.html", context)
-
-
-@transaction.atomic
-def _apply_member_list(
-    request: HttpRequest, pole: Pole, preview: member_list.Preview
-) -> tuple[int, int]:
-    """All or nothing: a refused row, or a member refused by the service, rolls back."""
-    organisations = member_list.apply(request.user, preview)
-    current = set(pole.memberships.current().values_list("organisation_id", flat=True))
-    added = already = 0
-    for organisation in organisations:
-        if organisation.pk in current:
-            already += 1
-            continue
-        try:
-            services.add_member(request.user, pole=pole, organisation=organisation)
-        except ValidationError as error:
-            raise ValidationError(
-                _("%(org)s : %(why)s Rien n’a été importé.")
-                % {"org": organisation.name, "why": " ".join(error.messages)}
-            ) from None
-        current.add(organisation.pk)
-        added += 1
-    return added, already
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -595,167 +566,3 @@ def colleges(request: HttpRequest, pole: Pole) -> HttpResponse:
 
 
 # ---- people and invitations -----------------------------------------------------------------------
-
-
-def _people_context(request: HttpRequest, pole: Pole, **extra: Any) -> dict[str, Any]:
-    roles = (
-        PoleRole.objects.filter(pole=pole)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__email", "role")
-    )
-    people: dict[int, dict[str, Any]] = {}
-    for role in roles:
-        entry = people.setdefault(role.user_id, {"user": role.user, "roles": []})
-        entry["roles"].append({"value": role.role, "label": role.get_role_display()})
-    for entry in people.values():
-        held = {r["value"] for r in entry["roles"]}
-        entry["missing"] = [(v, label) for v, label in Role.choices if v not in held]
-    pending = (
-        pole.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
-        .select_related("organisation", "invited_by")
-        .order_by("-created_at")
-    )
-    return {
-        "pole": pole,
-        "people": list(people.values()),
-        "pending": list(pending),
-        "invite_form": InviteForm(organisations=_member_organisations(pole)),
-        "role_error": None,
-        **extra,
-    }
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@manages_pole
-def people(request: HttpRequest, pole: Pole) -> HttpResponse:
-    """GET: the people with a role, the pending invitations. POST: grant or revoke a role
-    to a person who already holds one (new people come through an invitation)."""
-    if request.method != "POST":
-        return render(request, "poles/workspace/people.html", _people_context(request, pole))
-    form = RoleForm(request.POST)
-    target = None
-    if form.is_valid():
-        role, action = form.cleaned_data["role"], form.cleaned_data["action"]
-        target = User.objects.filter(pk=form.cleaned_data["user"], pole_roles__pole=pole).first()
-    error = None
-    if target is None:
-        error = _("Cette personne n’a pas de rôle dans ce pôle : invitez-la par e-mail.")
-    else:
-        try:
-            if action == "grant":
-                services.grant_role(request.user, pole=pole, user=target, role=role)
-            else:
-                services.revoke_role(request.user, pole=pole, user=target, role=role)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-    if error:
-        context = _people_context(request, pole, role_error=error)
-        return render(request, "poles/workspace/people.html", context, status=400)
-    name = target.get_full_name() or target.email
-    label = dict(Role.choices).get(role, role)
-    if action == "grant":
-        messages.success(
-            request, _("%(name)s : rôle « %(role)s » ajouté.") % {"name": name, "role": label}
-        )
-    else:
-        messages.success(
-            request, _("%(name)s : rôle « %(role)s » retiré.") % {"name": name, "role": label}
-        )
-    request.user.__dict__.pop("_ptce_pole_roles", None)
-    if not permissions.can_manage_pole(request.user, pole):
-        return redirect("workspace:index")
-    return redirect("workspace:people", pole.slug)
-
-
-def _accept_url(request: HttpRequest) -> str:
-    """The invitation link, with `{token}` for the service to fill in."""
-    try:
-        path = reverse("invitation_accept", args=["TOKEN"]).replace("TOKEN", "{token}")
-    except NoReverseMatch:
-        path = "/invitations/{token}/"
-    return request.build_absolute_uri("/").rstrip("/") + path
-
-
-@require_POST
-@manages_pole
-def invite(request: HttpRequest, pole: Pole) -> HttpResponse:
-    organisations = _member_organisations(pole)
-    form = InviteForm(request.POST, organisations=organisations)
-    if form.is_valid():
-        organisation = None
-        if form.cleaned_data["organisation"]:
-            organisation = Organisation.objects.filter(pk=form.cleaned_data["organisation"]).first()
-        try:
-            invitation, _raw = services.invite(
-                request.user,
-                pole=pole,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                organisation=organisation,
-                accept_url=_accept_url(request),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Invitation envoyée à %(email)s (valable %(days)s jours).")
-                % {"email": invitation.email, "days": services.INVITATION_DAYS},
-            )
-            return redirect("workspace:people", pole.slug)
-    context = _people_context(request, pole, invite_form=form)
-    return render(request, "poles/workspace/people.html", context, status=400)
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """An invited person chooses a password (or, signed in with the invited address,
-    accepts); the role on the hub is granted by the service."""
-    invitation = services.find_invitation(token)
-    if invitation is None:
-        return render(request, "poles/invitation/invalid.html", status=404)
-    context: dict[str, Any] = {"invitation": invitation, "pole": invitation.pole}
-    user = request.user
-    if user.is_authenticated:
-        matches = user.email.lower() == invitation.email
-        context["matches"] = matches
-        if request.method == "POST" and matches:
-            try:
-                services.accept_invitation(token, user=user)
-            except ValidationError as error:
-                context["errors"] = error.messages
-                return render(request, "poles/invitation/accept.html", context, status=400)
-            messages.success(
-                request,
-                _("Bienvenue dans le pôle « %(pole)s ».") % {"pole": invitation.pole.name},
-            )
-            return redirect("workspace:index")
-        return render(request, "poles/invitation/accept.html", context)
-    if User.objects.filter(email=invitation.email).exists():
-        context["account_exists"] = True
-        return render(request, "poles/invitation/accept.html", context)
-    if request.method != "POST":
-        context["form"] = InvitationAcceptForm()
-        return render(request, "poles/invitation/accept.html", context)
-    form = InvitationAcceptForm(request.POST)
-    context["form"] = form
-    if form.is_valid():
-        try:
-            new_user = services.accept_invitation(
-                token,
-                password=form.cleaned_data["password1"],
-                first_name=form.cleaned_data["first_name"].strip(),
-                last_name=form.cleaned_data["last_name"].strip(),
-            )
-        except ValidationError as error:
-            apply_errors(form, error, {"password": "password1", "email": None, "token": None})
-        else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Votre compte est créé. Bienvenue dans le pôle « %(pole)s ».")
-                % {"pole": invitation.pole.name},
-            )
-            return redirect("workspace:index")
-    return render(request, "poles/invitation/accept.html", context, status=400)
