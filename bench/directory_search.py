@@ -798,6 +798,9 @@ def load(data: dict[str, Any]) -> dict[str, float]:
 
     sqlite = connection.vendor == "sqlite"
     fts = importlib.import_module("ptce.actors.migrations.0002_full_text_search")
+    # PostgreSQL: the GIN index as the latest migration defines it (the expression the
+    # queries use)
+    gin = importlib.import_module("ptce.actors.migrations.0004_search_index_matches_query")
     tables = (("actors_organisation", ORG_COLUMNS), ("actors_establishment", EST_COLUMNS))
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -835,7 +838,7 @@ def load(data: dict[str, Any]) -> dict[str, float]:
     with transaction.atomic(), connection.cursor() as cursor:
         if not sqlite:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for sql in fts.SQLITE_UP if sqlite else fts.POSTGRES_UP:
+        for sql in fts.SQLITE_UP if sqlite else gin.UP:
             cursor.execute(sql)
     seconds["full_text"] = time.perf_counter() - mark
     mark = time.perf_counter()
