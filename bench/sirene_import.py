@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from bench import Report
+from tests.actors.sirene_format import STOCK_ETABLISSEMENT_HEADER
 
 SEED = 20261126
 ROWS = int(os.environ.get("PTCE_BENCH_SIRENE_ROWS", "2000000"))
@@ -49,62 +50,7 @@ CHUNK = 250_000
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 BENCH_DB = "ptce_bench"
 
-HEADER = [
-    "siren",
-    "nic",
-    "siret",
-    "statutDiffusionEtablissement",
-    "dateCreationEtablissement",
-    "trancheEffectifsEtablissement",
-    "anneeEffectifsEtablissement",
-    "activitePrincipaleRegistreMetiersEtablissement",
-    "dateDernierTraitementEtablissement",
-    "etablissementSiege",
-    "nombrePeriodesEtablissement",
-    "complementAdresseEtablissement",
-    "numeroVoieEtablissement",
-    "indiceRepetitionEtablissement",
-    "dernierNumeroVoieEtablissement",
-    "indiceRepetitionDernierNumeroVoieEtablissement",
-    "typeVoieEtablissement",
-    "libelleVoieEtablissement",
-    "codePostalEtablissement",
-    "libelleCommuneEtablissement",
-    "libelleCommuneEtrangerEtablissement",
-    "distributionSpecialeEtablissement",
-    "codeCommuneEtablissement",
-    "codeCedexEtablissement",
-    "libelleCedexEtablissement",
-    "codePaysEtrangerEtablissement",
-    "libellePaysEtrangerEtablissement",
-    "identifiantAdresseEtablissement",
-    "coordonneeLambertAbscisseEtablissement",
-    "coordonneeLambertOrdonneeEtablissement",
-    "complementAdresse2Etablissement",
-    "numeroVoie2Etablissement",
-    "indiceRepetition2Etablissement",
-    "typeVoie2Etablissement",
-    "libelleVoie2Etablissement",
-    "codePostal2Etablissement",
-    "libelleCommune2Etablissement",
-    "libelleCommuneEtranger2Etablissement",
-    "distributionSpeciale2Etablissement",
-    "codeCommune2Etablissement",
-    "codeCedex2Etablissement",
-    "libelleCedex2Etablissement",
-    "codePaysEtranger2Etablissement",
-    "libellePaysEtranger2Etablissement",
-    "dateDebut",
-    "etatAdministratifEtablissement",
-    "enseigne1Etablissement",
-    "enseigne2Etablissement",
-    "enseigne3Etablissement",
-    "denominationUsuelleEtablissement",
-    "activitePrincipaleEtablissement",
-    "nomenclatureActivitePrincipaleEtablissement",
-    "caractereEmployeurEtablissement",
-    "activitePrincipaleNAF25Etablissement",
-]
+HEADER = STOCK_ETABLISSEMENT_HEADER
 
 DEPARTEMENTS = (
     [f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B"] + ["971", "972", "973", "974"]

@@ -47,43 +47,48 @@ ORGANISATION_FIELDS = (
 _AUDITED = (*ORGANISATION_FIELDS, "actor_type", "ess_family", "size_class", "actor_type_override")
 
 
+def _validated(module: Any, value: str, field: str, messages: dict[type, str]) -> str:
+    """`value` compacted and checked by a python-stdnum module, or ValidationError on `field`
+    with the message of the rule it breaks."""
+    compact = module.compact(value or "")
+    try:
+        return str(module.validate(compact))
+    except stdnum_errors.ValidationError as exc:
+        rule = next((k for k in messages if isinstance(exc, k)), stdnum_errors.InvalidChecksum)
+        raise ValidationError({field: messages[rule]}) from None
+
+
 def validate_siren(value: str, field: str = "siren") -> str:
     """The SIREN without spaces, or ValidationError naming the rule it breaks."""
-    compact = stdnum_siren.compact(value or "")
-    try:
-        return str(stdnum_siren.validate(compact))
-    except stdnum_errors.InvalidLength:
-        raise ValidationError({field: _("Un SIREN compte 9 chiffres.")}) from None
-    except stdnum_errors.InvalidFormat:
-        raise ValidationError({field: _("Un SIREN ne contient que des chiffres.")}) from None
-    except stdnum_errors.InvalidChecksum:
-        raise ValidationError(
-            {
-                field: _(
-                    "Ce SIREN est invalide : sa clé de contrôle (formule de Luhn) ne correspond pas."
-                )
-            }
-        ) from None
+    return _validated(
+        stdnum_siren,
+        value,
+        field,
+        {
+            stdnum_errors.InvalidLength: _("Un SIREN compte 9 chiffres."),
+            stdnum_errors.InvalidFormat: _("Un SIREN ne contient que des chiffres."),
+            stdnum_errors.InvalidChecksum: _(
+                "Ce SIREN est invalide : sa clé de contrôle (formule de Luhn) ne correspond pas."
+            ),
+        },
+    )
 
 
 def validate_siret(value: str, field: str = "siret") -> str:
     """The SIRET without spaces, or ValidationError naming the rule it breaks (La Poste
     establishments follow their own rule: the sum of the 14 digits is a multiple of 5)."""
-    compact = stdnum_siret.compact(value or "")
-    try:
-        return str(stdnum_siret.validate(compact))
-    except stdnum_errors.InvalidLength:
-        raise ValidationError({field: _("Un SIRET compte 14 chiffres (SIREN + NIC).")}) from None
-    except stdnum_errors.InvalidFormat:
-        raise ValidationError({field: _("Un SIRET ne contient que des chiffres.")}) from None
-    except stdnum_errors.InvalidChecksum:
-        raise ValidationError(
-            {
-                field: _(
-                    "Ce SIRET est invalide : sa clé de contrôle (formule de Luhn) ne correspond pas."
-                )
-            }
-        ) from None
+    return _validated(
+        stdnum_siret,
+        value,
+        field,
+        {
+            stdnum_errors.InvalidLength: _("Un SIRET compte 14 chiffres (SIREN + NIC)."),
+            stdnum_errors.InvalidFormat: _("Un SIRET ne contient que des chiffres."),
+            stdnum_errors.InvalidChecksum: _(
+                "Ce SIRET est invalide : sa clé de contrôle (formule de Luhn) ne correspond pas."
+            ),
+        },
+    )
 
 
 def _clean(values: dict[str, Any], instance: Organisation | None) -> dict[str, Any]:

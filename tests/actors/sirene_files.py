@@ -19,66 +19,10 @@ import pyarrow.parquet as pq
 
 from ptce.territories import geo
 from tests.actors.factories import luhn_complete
+from tests.actors.sirene_format import STOCK_ETABLISSEMENT_HEADER
 
-# The establishments stock as INSEE publishes it (2024-2025), plus the NAF 2025 column and
-# a column INSEE might add one day.
-ESTABLISHMENT_HEADER = [
-    "siren",
-    "nic",
-    "siret",
-    "statutDiffusionEtablissement",
-    "dateCreationEtablissement",
-    "trancheEffectifsEtablissement",
-    "anneeEffectifsEtablissement",
-    "activitePrincipaleRegistreMetiersEtablissement",
-    "dateDernierTraitementEtablissement",
-    "etablissementSiege",
-    "nombrePeriodesEtablissement",
-    "complementAdresseEtablissement",
-    "numeroVoieEtablissement",
-    "indiceRepetitionEtablissement",
-    "dernierNumeroVoieEtablissement",
-    "indiceRepetitionDernierNumeroVoieEtablissement",
-    "typeVoieEtablissement",
-    "libelleVoieEtablissement",
-    "codePostalEtablissement",
-    "libelleCommuneEtablissement",
-    "libelleCommuneEtrangerEtablissement",
-    "distributionSpecialeEtablissement",
-    "codeCommuneEtablissement",
-    "codeCedexEtablissement",
-    "libelleCedexEtablissement",
-    "codePaysEtrangerEtablissement",
-    "libellePaysEtrangerEtablissement",
-    "identifiantAdresseEtablissement",
-    "coordonneeLambertAbscisseEtablissement",
-    "coordonneeLambertOrdonneeEtablissement",
-    "complementAdresse2Etablissement",
-    "numeroVoie2Etablissement",
-    "indiceRepetition2Etablissement",
-    "typeVoie2Etablissement",
-    "libelleVoie2Etablissement",
-    "codePostal2Etablissement",
-    "libelleCommune2Etablissement",
-    "libelleCommuneEtranger2Etablissement",
-    "distributionSpeciale2Etablissement",
-    "codeCommune2Etablissement",
-    "codeCedex2Etablissement",
-    "libelleCedex2Etablissement",
-    "codePaysEtranger2Etablissement",
-    "libellePaysEtranger2Etablissement",
-    "dateDebut",
-    "etatAdministratifEtablissement",
-    "enseigne1Etablissement",
-    "enseigne2Etablissement",
-    "enseigne3Etablissement",
-    "denominationUsuelleEtablissement",
-    "activitePrincipaleEtablissement",
-    "nomenclatureActivitePrincipaleEtablissement",
-    "caractereEmployeurEtablissement",
-    "activitePrincipaleNAF25Etablissement",
-    "colonneAjouteeParInsee",
-]
+# The establishments stock as INSEE publishes it, plus a column INSEE might add one day.
+ESTABLISHMENT_HEADER = [*STOCK_ETABLISSEMENT_HEADER, "colonneAjouteeParInsee"]
 
 # The format before the Lambert coordinates (no statutDiffusion either, no NAF 2025).
 OLD_ESTABLISHMENT_HEADER = [

@@ -63,6 +63,8 @@ from ptce.web.views.observatory import (
 SEARCH_LIMIT = 10
 IMPORT_SESSION_KEY = "ptce_member_import_%s"
 
+MAX_COLLEGE_ROWS = 30
+
 ViewFunc = Callable[..., HttpResponse]
 
 
@@ -536,11 +538,12 @@ def perimeter(request: HttpRequest, pole: Pole) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @manages_pole
 def colleges(request: HttpRequest, pole: Pole) -> HttpResponse:
+    """The voting colleges, as rows of name and weight (at most MAX_COLLEGE_ROWS)."""
     current = list(pole.colleges.all())
     if request.method == "POST":
         if request.POST.get("action") == "add_row":
             rows = (
-                int(request.POST.get("rows") or 0) + 1
+                min(int(request.POST.get("rows") or 0) + 1, MAX_COLLEGE_ROWS)
                 if request.POST.get("rows", "").isdigit()
                 else 4
             )
