@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "ptce.territories",
     "ptce.actors",
     "ptce.poles",
+    "ptce.cooperation",
+    "ptce.pooling",
+    "ptce.pooling.employees",
+    "ptce.projects",
+    "ptce.financing",
     "ptce.web",
     "ptce.api",
 ]
@@ -164,9 +169,13 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Front-end libraries come from PyPI packages (no CDN): Leaflet from xstatic-leaflet,
-# htmx from django-htmx.
-STATICFILES_DIRS = [("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+# Front-end libraries come from package registries (no CDN): Leaflet from xstatic-leaflet,
+# htmx from django-htmx (PyPI); Cytoscape.js from npm (`make install` runs `npm ci`).
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    ("vendor/cytoscape", NODE_MODULES / "cytoscape" / "dist"),
+]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

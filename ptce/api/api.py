@@ -87,8 +87,22 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-from ptce.api import actors, poles, territories  # noqa: E402
+from ptce.api import (  # noqa: E402
+    actors,
+    cooperation,
+    employees,
+    financing,
+    poles,
+    pooling,
+    projects,
+    territories,
+)
 
 api.add_router("/territories/", territories.router, tags=["territoires"])
 api.add_router("/", actors.router, tags=["annuaire"])
 api.add_router("/poles", poles.router, tags=["pôles"])
+api.add_router("/", cooperation.router, tags=["coopération"])
+api.add_router("/", pooling.router, tags=["mutualisation"])
+api.add_router("/", employees.router, tags=["salariés partagés"])
+api.add_router("/", projects.router, tags=["projets"])
+api.add_router("/", financing.router, tags=["financement"])

@@ -54,3 +54,32 @@ def can_read(
             and user.affiliations.filter(organisation_id=owner_organisation_id).exists()
         )
     return False
+
+
+def member_organisation_ids(user: Any, pole: Pole) -> frozenset[int]:
+    """The organisations `user` speaks for (affiliations) that are members of `pole` today.
+
+    A member's records on a hub (needs, offers, bookings, statements, subscriptions...) belong
+    to an organisation; a person acts for the member organisations they are affiliated with.
+    Cached on the user object for the request.
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    cache: dict[int, frozenset[int]] = user.__dict__.setdefault("_ptce_pole_orgs", {})
+    if pole.pk not in cache:
+        cache[pole.pk] = frozenset(
+            pole.memberships.current()
+            .filter(organisation__affiliations__user=user)
+            .values_list("organisation_id", flat=True)
+        )
+    return cache[pole.pk]
+
+
+def is_member(user: Any, pole: Pole) -> bool:
+    """Holds a member role on the hub (coordination and staff count as members too)."""
+    return is_staff(user) or bool(roles_of(user, pole) & {Role.MEMBER, Role.COORDINATOR})
+
+
+def can_observe(user: Any, pole: Pole) -> bool:
+    """Any role on the hub (observers and reviewers read the totals), or staff."""
+    return is_staff(user) or bool(roles_of(user, pole))

@@ -7,7 +7,15 @@ first in INSTALLED_APPS and ships its own `registration/password_*.html`, which 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from ptce.web import urls_directory, urls_poles
+from ptce.web import (
+    urls_cooperation,
+    urls_directory,
+    urls_employees,
+    urls_financing,
+    urls_poles,
+    urls_pooling,
+    urls_projects,
+)
 from ptce.web.views import accounts, pages, territories
 
 territory_patterns = [
@@ -75,5 +83,10 @@ urlpatterns = [
     path("observatoire/", include((urls_poles.observatory_patterns, "observatory"))),
     path("espace/", include((urls_poles.workspace_patterns, "workspace"))),
     path("invitations/", include(urls_poles.invitation_patterns)),
+    path("", include((urls_cooperation.urlpatterns, "cooperation"))),
+    path("", include((urls_pooling.urlpatterns, "pooling"))),
+    path("", include((urls_employees.urlpatterns, "employees"))),
+    path("", include((urls_projects.urlpatterns, "projects"))),
+    path("", include((urls_financing.urlpatterns, "financing"))),
     path("comptes/", include(account_patterns)),
 ]

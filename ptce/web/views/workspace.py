@@ -52,6 +52,7 @@ from ptce.web.forms_poles import (
     apply_errors,
     null_boolean_initial,
 )
+from ptce.web.views.hub import hub_access
 from ptce.web.views.observatory import (
     choice_labels,
     eligibility_context,
@@ -232,6 +233,8 @@ def _workspace_context(request: HttpRequest, pole: Pole, **extra: Any) -> dict[s
     pending = pole.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
     return {
         **card,
+        "access": hub_access(request, pole),
+        "section": "workspace",
         "steps": _steps(pole, len(card["members"]), len(colleges), people_count),
         "colleges": colleges,
         "people_count": people_count,

@@ -1,0 +1,5 @@
+"""API of employees."""
+
+from ninja import Router
+
+router = Router()

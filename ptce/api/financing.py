@@ -1,0 +1,5 @@
+"""API of financing."""
+
+from ninja import Router
+
+router = Router()

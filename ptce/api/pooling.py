@@ -1,0 +1,5 @@
+"""API of pooling."""
+
+from ninja import Router
+
+router = Router()

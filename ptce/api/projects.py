@@ -1,0 +1,5 @@
+"""API of projects."""
+
+from ninja import Router
+
+router = Router()
