@@ -4,9 +4,10 @@ import pytest
 
 from ptce.actors.models import Organisation
 from ptce.core.choices import Role, Visibility
-from ptce.core.services import create_api_token, create_user
+from ptce.core.services import create_user
 from ptce.poles import services as pole_services
 from tests.actors import factories
+from tests.api.auth import bearer
 
 
 @pytest.fixture
@@ -17,11 +18,6 @@ def directory_data(territory):
         factories.sme("Chaussures Drômoises (fictive)", commune="42218"),
         factories.commune_body(),
     ]
-
-
-def bearer(user):
-    _, raw = create_api_token(None, user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 @pytest.fixture

@@ -6,17 +6,10 @@ import json
 import pytest
 
 from ptce.core.choices import Role, Visibility
-from ptce.core.services import create_api_token
 from ptce.poles import services
 from tests.actors import factories as actors
+from tests.api.auth import bearer
 from tests.poles import factories
-
-
-def bearer(user):
-    if user is None:
-        return {}
-    _, raw = create_api_token(None, user=user, name="t")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 @pytest.fixture
