@@ -41,7 +41,7 @@ from ptce.poles import eligibility, permissions, queries
 from ptce.poles.models import Dynamic, Maturity, Membership, Objective, Pole, Specificity
 from ptce.poles.profile import jobs_label
 from ptce.territories.models import Departement, Region
-from ptce.web.forms_poles import ObservatoryFilterForm, StatsForm
+from ptce.web.forms_observatory import ObservatoryFilterForm, StatsForm
 
 HUBS_PER_PAGE = 50
 MAP_MAX_POINTS = 60  # fewer hubs than this in the viewport: each is drawn; else clusters
