@@ -31,6 +31,7 @@ Functions
   an error. When nobody used anything, the usage part is split equally too (so the whole
   total is). Both parts are rounded together, once, from each member's exact quota
   `total × fixed_share / n + total × (1 − fixed_share) × usage / total usage`.
+* `by_usage(total_cents, members, usage)`: `fixed_plus_usage` with no fixed part.
 * `shapley(members, cost, permutations=None, seed=0)`: the Shapley value of the cost game
   `cost` (a function of a `frozenset` of members returning integer cents), rounded so that
   the shares add up to `cost(frozenset(members))`.
@@ -104,6 +105,7 @@ __all__ = [
     "MAX_EXACT_MEMBERS",
     "AllocationError",
     "by_keys",
+    "by_usage",
     "equal",
     "fixed_plus_usage",
     "shapley",
@@ -290,6 +292,14 @@ def fixed_plus_usage(
         for part in used
     ]
     return dict(zip(names, _apportion_fractions(total, quotas), strict=True))
+
+
+def by_usage(
+    total_cents: int, members: Sequence[str], usage: Mapping[str, Decimal | int]
+) -> dict[str, int]:
+    """`total_cents` in proportion to `usage` (a missing member used nothing and pays
+    nothing); when nobody used anything, split equally. `fixed_plus_usage` with no fixed part."""
+    return fixed_plus_usage(total_cents, Decimal(0), members, usage)
 
 
 # ------------------------------------------------------------------------------- Shapley
