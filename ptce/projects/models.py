@@ -320,9 +320,8 @@ class Result(models.Model):
 
 def document_path(instance: Document, filename: str) -> str:
     """Documents are stored per hub and project under MEDIA_ROOT, in a directory named by a
-    random token: the pages serve them after checking who asks (`projects:document`), and a
-    path under /media/ (served as is in DEBUG, or by a misconfigured front server) cannot
-    be guessed."""
+    random token. MEDIA_ROOT is never served as is (see ptce/urls.py and the operator
+    guide): the pages serve a document after checking who asks (`projects:document`)."""
     token = secrets.token_urlsafe(18)
     return f"projects/{instance.project.pole_id}/{instance.project_id}/{token}/{filename}"
 
