@@ -18,6 +18,7 @@ MODULES: tuple[str, ...] = (
     "bench.territories",
     "bench.actors_map",
     "bench.pooling_allocation",
+    "bench.pooling_bookings",
     "bench.directory_search",
     "bench.cooperation_synergies",
     "bench.sirene_import",

@@ -34,28 +34,22 @@ from typing import Final
 import numpy as np
 
 from ptce.actors.naf import DIVISIONS, is_naf_code
-from ptce.cooperation.synergies import (
+from ptce.cooperation.arrays import (
     GROUP_KEYS,
     I64,
-    KINDS,
-    DeclarationError,
-    Item,
     ItemTable,
-    Proposal,
-    Reason,
-    category_label,
     close_pairs,
     cos_reach,
-    gc_paused,
     group_indices,
     haversine_km,
     item_table,
     pcts,
     proximity,
-    rank,
     scores,
     unit_vectors,
 )
+from ptce.cooperation.proposals import Proposal, Reason, gc_paused, rank
+from ptce.cooperation.reference import KINDS, DeclarationError, Item, category_label
 
 __all__ = [
     "LEVELS",
@@ -287,6 +281,7 @@ def prospects_of(
     best = i[starts]
     i_list, ids, organisation = i.tolist(), t.ids.tolist(), t.organisation.tolist()
     labels = [category_label(kind, category) for kind, category in GROUP_KEYS]
+    naf_codes = {naf: normalise_naf(naf) for naf in found}  # each distinct code once
     proposals: list[Proposal] = []
     for n, (lo, hi, cand, total, b, d, sd, reach, spec, sc) in enumerate(
         zip(
@@ -309,7 +304,7 @@ def prospects_of(
             Reason(
                 "prospect_activity",
                 {
-                    "naf": normalise_naf(candidate.naf) or "",
+                    "naf": naf_codes.get(candidate.naf) or "",
                     "entry": key,
                     "level": LEVELS[level][0],
                     "score_pct": spec,

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.cooperation_synergies import brute_force, make_candidates, make_items
-from ptce.cooperation import synergies
+from ptce.cooperation import arrays
 from ptce.cooperation.prospects import (
     NAF_KINDS_PATH,
     Candidate,
@@ -772,7 +772,7 @@ def test_fast_path_equals_brute_force(items, candidates, opts):
 @given(items=item_lists(max_size=30), candidates=candidate_lists(), opts=options)
 def test_chunked_matrices_give_the_same_answer(items, candidates, opts):
     whole = run_all(items, candidates, SHIPPED, **opts)
-    with mock.patch.object(synergies, "_CHUNK_ELEMENTS", 7):
+    with mock.patch.object(arrays, "_CHUNK_ELEMENTS", 7):
         assert run_all(items, candidates, SHIPPED, **opts) == whole
 
 
@@ -874,3 +874,27 @@ def test_haversine_agrees_with_geo(lon, lat):
         # element by element: the same figure alone as in an array
         one = haversine_km(*(np.array([v[k]]) for v in (lon[:2], lat[:2], lon[2:], lat[2:])))
         assert one[0] == km[k]
+
+
+def test_a_seed_without_a_unit_takes_the_unit_of_a_gathered_need_only():
+    """Regression (found by hypothesis): a need passed over because its organisation was
+    already in the pool must not fix the pool's unit."""
+    declared = [(1, 2, None), (2, 1, None), (3, 1, "kg"), (5, 3, "m3")]  # (id, org, unit)
+    items = [
+        Item(
+            id=i,
+            organisation=o,
+            side="need",
+            kind="vehicles",
+            category="van",
+            lat=45.6,
+            lon=4.7,
+            unit=u,
+        )
+        for i, o, u in declared
+    ]
+    found = detect_pooling(items, radius_km=2.0)
+    # seed 1 gathers 2 (org 1, nearest by id); 3 (org 1 too) is passed over, so the pool
+    # takes m3 from 5, not kg from 3
+    assert [p.item_ids for p in found] == [(1, 2, 5)]
+    assert found == brute_force(items, [], SHIPPED, radius_km=2.0)
