@@ -407,14 +407,15 @@ def _stage_establishments(
     )
     activities: set[tuple[str, str]] = set()
     run.progress.start()
-    for batch in file.batches():
-        prepared = prepare_establishments(batch, ctx)
-        run.report.read += batch.length
-        run.rejects.add(prepared.rejects)
-        if prepared.rows is not None:
-            run.db.stage(write.ESTABLISHMENTS, prepared.rows)
-        activities |= prepared.head_activities
-        run.progress.rows("Établissements", run.report.read)
+    with run.db.stager(write.ESTABLISHMENTS) as stage:
+        for batch in file.batches():
+            prepared = prepare_establishments(batch, ctx)
+            run.report.read += batch.length
+            run.rejects.add(prepared.rejects)
+            if prepared.rows is not None:
+                stage(prepared.rows)
+            activities |= prepared.head_activities
+            run.progress.rows("Établissements", run.report.read)
     run.progress.done("Établissements", run.report.read)
     run.db.stage(write.CLASSES, provisional_classes(activities))
     return ctx.seen.sorted_keys()
@@ -427,25 +428,27 @@ def _stage_legal_units(run: _Run, file: TableFile, sirens: NDArray[np.int64]) ->
         seen=KeySet(),
     )
     run.progress.start()
-    for batch in file.batches():
-        table, found = prepare_legal_units(batch, ctx)
-        run.report.legal_units_read += batch.length
-        run.rejects.add(found)
-        if table is not None:
-            run.db.stage(write.LEGAL_UNITS, table)
-        run.progress.rows("Unités légales", run.report.legal_units_read)
+    with run.db.stager(write.LEGAL_UNITS) as stage:
+        for batch in file.batches():
+            table, found = prepare_legal_units(batch, ctx)
+            run.report.legal_units_read += batch.length
+            run.rejects.add(found)
+            if table is not None:
+                stage(table)
+            run.progress.rows("Unités légales", run.report.legal_units_read)
     run.progress.done("Unités légales", run.report.legal_units_read)
 
 
 def _stage_geolocation(run: _Run, file: TableFile, sirets: NDArray[np.int64]) -> None:
     ctx = GeolocationContext(kept_sirets=sirets, seen=KeySet())
     run.progress.start()
-    for batch in file.batches():
-        table = prepare_geolocation(batch, ctx)
-        run.report.geolocation_read += batch.length
-        if table is not None:
-            run.db.stage(write.GEOLOCATION, table)
-        run.progress.rows("Géolocalisation", run.report.geolocation_read)
+    with run.db.stager(write.GEOLOCATION) as stage:
+        for batch in file.batches():
+            table = prepare_geolocation(batch, ctx)
+            run.report.geolocation_read += batch.length
+            if table is not None:
+                stage(table)
+            run.progress.rows("Géolocalisation", run.report.geolocation_read)
     run.progress.done("Géolocalisation", run.report.geolocation_read)
 
 

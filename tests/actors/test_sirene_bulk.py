@@ -1,0 +1,170 @@
+"""SIRENE import, large-load path (secondary indexes and foreign keys dropped, then
+rebuilt; rows inserted in key order): it must store exactly what the path without it
+stores, leave full-text search working (SQLite FTS5, PostgreSQL GIN), and leave nothing
+behind when the import fails midway (indexes, constraints and triggers included)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from ptce.actors.directory import name_search
+from ptce.actors.importers import sirene_write
+from ptce.actors.importers.sirene import SireneImportError
+from ptce.actors.models import Establishment, Organisation
+from ptce.actors.services import create_organisation
+from tests.actors import sirene_files as sf
+from tests.actors.test_sirene_import import (
+    ASSOCIATION,
+    COMPANY,
+    PERSON,
+    establishments,
+    legal_units,
+    run,
+)
+
+NEWCOMER = sf.siren(4)
+
+
+def contents() -> list[tuple]:
+    """Every stored value of organisations and establishments, ids and times aside."""
+    org_fields = [
+        f.attname
+        for f in Organisation._meta.concrete_fields
+        if f.name not in {"id", "created_at", "updated_at"}
+    ]
+    est_fields = [
+        f.attname
+        for f in Establishment._meta.concrete_fields
+        if f.name not in {"id", "organisation", "updated_at"}
+    ]
+    return [
+        *Organisation.objects.order_by("siren").values_list(*org_fields),
+        *Establishment.objects.order_by("siret").values_list(*est_fields, "organisation__siren"),
+    ]
+
+
+def schema() -> dict[str, object]:
+    """Indexes and constraints of the two tables, and their SQLite triggers."""
+    with connection.cursor() as cursor:
+        found: dict[str, object] = {
+            table: connection.introspection.get_constraints(cursor, table)
+            for table in (sirene_write.ORG, sirene_write.EST)
+        }
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            )
+            found["triggers"] = cursor.fetchall()
+    return found
+
+
+def names_found(text: str) -> set[str]:
+    return set(name_search(Organisation.objects.all(), text).values_list("siren", flat=True))
+
+
+def fts_is_consistent() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # raises when the index and the table differ
+            cursor.execute(
+                "INSERT INTO actors_organisation_fts(actors_organisation_fts, rank) "
+                "VALUES ('integrity-check', 1)"
+            )
+
+
+def import_twice(tmp_path, geolocation):
+    """A first import (provisional organisations), then a newer one with legal units."""
+    first = tmp_path / "first"
+    first.mkdir(parents=True)
+    rows = establishments()
+    rows[0]["siret"], rows[0]["siren"] = sf.siret(NEWCOMER, 1), NEWCOMER
+    run(first, rows)
+    second = tmp_path / "second"
+    second.mkdir()
+    return run(second, units=legal_units(), geolocation=geolocation)
+
+
+@pytest.fixture
+def geolocation(tmp_path):
+    path = tmp_path / "geo.csv"
+    path.write_text(
+        "siret;x_longitude;y_latitude;qualite_xy\n"
+        f"{sf.siret(COMPANY, 1)};5.05;45.04;11\n"
+        f"{sf.siret(PERSON, 1)};4.9;44.9;33\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_bulk_path_stores_what_the_row_by_row_path_stores(
+    territory, tmp_path, monkeypatch, geolocation
+):
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 10**9)
+    row_by_row = import_twice(tmp_path / "a", geolocation)
+    expected = contents()
+    assert len(expected) == 4 + 6  # 4 organisations, 6 establishments
+    Organisation.objects.all().delete()
+
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
+    bulk = import_twice(tmp_path / "b", geolocation)
+
+    assert contents() == expected
+    assert (bulk.inserted, bulk.updated, bulk.unchanged) == (
+        row_by_row.inserted,
+        row_by_row.updated,
+        row_by_row.unchanged,
+    )
+    assert bulk.organisations == row_by_row.organisations
+    fts_is_consistent()
+
+
+def test_search_finds_what_a_bulk_load_wrote_and_what_comes_after(territory, tmp_path, monkeypatch):
+    before = schema()
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
+
+    run(tmp_path, units=legal_units())
+
+    assert schema() == before  # indexes and foreign keys rebuilt, triggers kept
+    assert names_found("jardins romans") == {ASSOCIATION}
+    assert names_found("chaussures dauphiné") == {COMPANY}
+    assert names_found("JDR") == {ASSOCIATION}  # the acronym
+    created = create_organisation(None, name="Ressourcerie du Royans", siren=NEWCOMER)
+    assert names_found("ressourcerie") == {created.siren}  # the index is still maintained
+    fts_is_consistent()
+
+
+def test_a_failure_after_the_bulk_load_leaves_nothing_behind(territory, tmp_path, monkeypatch):
+    first = tmp_path / "first"
+    first.mkdir()
+    run(first, establishments()[:1], units=legal_units()[:1])
+    stored, before = contents(), schema()
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
+
+    def broken(db, now):
+        raise SireneImportError("panne simulée")
+
+    monkeypatch.setattr(sirene_write, "upsert_establishments", broken)
+    with pytest.raises(SireneImportError, match="panne simulée"):
+        run(tmp_path, units=legal_units())
+
+    assert contents() == stored
+    assert schema() == before
+    assert names_found("jardins") == {ASSOCIATION}
+    assert names_found("chaussures") == set()
+    fts_is_consistent()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
+def test_no_pattern_index_is_left_on_identifiers(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s) "
+            "AND indexdef LIKE '%%pattern_ops%%'",
+            [sirene_write.ORG, sirene_write.EST],
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexname LIKE %s",
+            [sirene_write.EST, "%code_commune%"],
+        )
+        assert cursor.fetchone() == (1,)
