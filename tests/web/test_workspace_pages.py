@@ -83,6 +83,9 @@ def test_my_hubs_lists_the_hubs_with_the_roles(client, world, parse):
     assert not page.find_all("a", href=url("pole", world["a"]))
     assert page.find_all("a", href=url("pole", world["b"]))
     assert page.find_all("a", href=reverse("observatory:pole", args=[world["a"].slug]))
+    # Where the person does not coordinate, the hub's space (cooperation first).
+    assert page.find_all("a", href=reverse("cooperation:index", args=[world["a"].slug]))
+    assert not page.find_all("a", href=reverse("cooperation:index", args=[world["b"].slug]))
 
 
 def test_my_hubs_without_any_role(client, user, parse):
