@@ -160,6 +160,28 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Public subscriptions to financing campaigns (page and API): "N/sec|min|hour|day" per client
+# address, by default 10 a minute.
+_RATE_UNITS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+_RATE_UNITS["day"] = _RATE_UNITS["d"] = 86400
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    text = env(name, default).strip() or default
+    count, _sep, unit = text.partition("/")
+    try:
+        limit, window = int(count), _RATE_UNITS[unit.strip().lower() or "min"]
+    except (ValueError, KeyError):
+        raise ImproperlyConfigured(
+            f"{name}={text!r}: expected a number of requests per sec, min, hour or day (10/min)."
+        ) from None
+    if limit < 1:
+        raise ImproperlyConfigured(f"{name}={text!r}: the number of requests must be at least 1.")
+    return limit, window
+
+
+PTCE_SUBSCRIBE_RATE = env_rate("PTCE_SUBSCRIBE_RATE", "10/min")
+
 # Languages: French interface by default, English available.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

@@ -10,12 +10,14 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ptce.financing import queries, ratelimit, services
 from ptce.financing.allotment import RULE_STATEMENTS
+from ptce.financing.common import is_id
 from ptce.financing.models import Campaign, Subscription
 from ptce.poles import permissions
 
@@ -81,6 +83,7 @@ class SubscriptionIn(Schema):
 
 class SubscriptionCreated(Schema):
     reference: UUID
+    certificate_url: str = Field(description="l'attestation de l'investisseur (lien personnel)")
     units: int | None
     amount_cents: int
     is_local: bool
@@ -126,6 +129,8 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
         .select_related("pole", "project")
         .filter(pk=campaign_id)
         .first()
+        if is_id(campaign_id)
+        else None
     )
     if campaign is None:
         raise Http404(_("Aucune campagne n'a le numéro %(id)s.") % {"id": campaign_id})
@@ -140,7 +145,7 @@ def campaign_payload(campaign: Campaign) -> dict[str, Any]:
         "pole": campaign.pole.slug,
         "project_id": campaign.project_id,
         "project": str(campaign.project),
-        "oversubscription_rule": RULE_STATEMENTS[campaign.oversubscription],
+        "oversubscription_rule": _(RULE_STATEMENTS[campaign.oversubscription]),
         "state": campaign.state,
         "raised_cents": fig.raised_cents,
         "investors": fig.investors,
@@ -185,10 +190,10 @@ def create_subscription(
         raise HttpError(
             429,
             _(
-                "Trop de souscriptions depuis votre adresse : %(n)s par minute au plus. "
+                "Trop de souscriptions depuis votre adresse : %(n)s au plus. "
                 "Réessayez dans %(s)s secondes."
             )
-            % {"n": limit, "s": verdict.retry_after},
+            % {"n": ratelimit.describe(limit, window), "s": verdict.retry_after},
         )
     campaign = _campaign(request, campaign_id)
     acting = request.user if request.user.is_authenticated else None
@@ -203,6 +208,12 @@ def create_subscription(
         201,
         {
             "reference": sub.public_id,
+            "certificate_url": request.build_absolute_uri(
+                reverse(
+                    "financing:my_certificate",
+                    args=[campaign.pk, sub.public_id, services.certificate_token(sub)],
+                )
+            ),
             "units": sub.units,
             "amount_cents": sub.amount_cents,
             "is_local": sub.is_local,

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import add, sub
 
 __all__ = [
     "RULE_STATEMENTS",
@@ -43,14 +44,20 @@ class Rule(StrEnum):
     PRO_RATA = "pro_rata"
 
 
-# The rule as told to investors (French, as shown on the public page).
+def gettext_noop(text: str) -> str:
+    """Marks a message for the translation catalogues (found by `makemessages`) without
+    importing Django; pages translate it when they show it."""
+    return text
+
+
+# The rule as told to investors (French source text; pages show it translated).
 RULE_STATEMENTS: dict[str, str] = {
-    Rule.FIRST_COME: (
+    Rule.FIRST_COME: gettext_noop(
         "Premier arrivé, premier servi : les souscriptions sont servies dans l'ordre de leur "
         "enregistrement jusqu'au plafond ; la dernière reçoit le reste disponible s'il atteint "
         "le ticket minimum."
     ),
-    Rule.PRO_RATA: (
+    Rule.PRO_RATA: gettext_noop(
         "Réduction au prorata : chacun reçoit d'abord le ticket minimum, puis le reste est "
         "réparti au prorata de la part demandée au-delà, arrondi à l'unité inférieure ; les "
         "unités restantes vont une à une aux plus forts restes, à égalité par ordre de "
@@ -88,29 +95,31 @@ def first_come(requests: Sequence[Request], room: int) -> list[int]:
 def pro_rata(requests: Sequence[Request], room: int) -> list[int]:
     """Units allotted to each request: minimum first, then pro rata by largest remainder."""
     room = max(room, 0)
-    n = len(requests)
-    if sum(r.units for r in requests) <= room:
-        return [r.units for r in requests]
-    base = [min(r.min_units, r.units) for r in requests]
+    units = [r.units for r in requests]
+    if sum(units) <= room:
+        return units
+    base = list(map(min, [r.min_units for r in requests], units))
     if sum(base) > room:
         # Not even every minimum fits: minimums in subscription order while they fit.
-        out = [0] * n
+        out = [0] * len(requests)
         for i, b in enumerate(base):
             if b <= room:
                 out[i] = b
                 room -= b
         return out
     left = room - sum(base)
-    extra = [r.units - b for r, b in zip(requests, base, strict=True)]
+    extra = list(map(sub, units, base))
     total_extra = sum(extra)  # > left, since the requests overflow the room
     shares = [e * left // total_extra for e in extra]
-    remainders = [e * left % total_extra for e in extra]
     spare = left - sum(shares)
-    # spare < n; each unit to the largest remainder, ties by subscription order
-    order = sorted(range(n), key=lambda i: (-remainders[i], i))
-    for i in order[:spare]:
-        shares[i] += 1
-    return [b + s for b, s in zip(base, shares, strict=True)]
+    if spare:
+        # spare < n; each unit to the largest remainder, ties by subscription order (the sort
+        # is stable, reverse=True included)
+        remainders = [e * left % total_extra for e in extra]
+        order = sorted(range(len(extra)), key=remainders.__getitem__, reverse=True)
+        for i in order[:spare]:
+            shares[i] += 1
+    return list(map(add, base, shares))
 
 
 def allot(

@@ -36,6 +36,15 @@ SUBSCRIPTION_AUDITED = (
 PERSONAL_FIELDS = ("name", "representative", "email", "address", "postcode", "iban", "bic")
 
 
+# The largest primary key the database can hold (bigint): anything above is "not found",
+# never an overflow error.
+MAX_ID = 2**63 - 1
+
+
+def is_id(value: object) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 def eur(cents: int | None) -> str:
     return format_euros(int(cents or 0), decimals=True)
 
@@ -48,6 +57,8 @@ def require_manager(acting_user: User | None, pole: Pole) -> None:
 def locked(campaign: Campaign | int) -> Campaign | None:
     """The campaign's row, locked until the end of the transaction (its hub joined, unlocked)."""
     pk = campaign.pk if isinstance(campaign, Campaign) else int(campaign)
+    if not is_id(pk):
+        return None
     return (
         Campaign.objects.select_for_update(of=("self",))
         .select_related("pole")

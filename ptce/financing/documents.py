@@ -15,8 +15,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from fpdf import FPDF
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from ptce.financing.models import Campaign, Subscription
 from ptce.financing.money import format_euros
@@ -138,32 +140,42 @@ def certificate_pdf(subscription: Subscription) -> bytes:
 
 
 REGISTER_COLUMNS = [
-    _("Référence"),
-    _("Souscrite le"),
-    _("Type"),
-    _("Nom"),
-    _("Représentant"),
-    _("E-mail"),
-    _("Adresse"),
-    _("Code postal"),
-    _("Code INSEE"),
-    _("Commune"),
-    _("Habite le périmètre"),
-    _("Titres"),
-    _("Montant souscrit (EUR)"),
-    _("Montant attribué (EUR)"),
-    _("Paiement"),
-    _("Versé le"),
-    _("Remboursé le"),
-    _("IBAN"),
-    _("BIC"),
-    _("Consentement (version)"),
-    _("Consentement le"),
+    gettext_lazy("Référence"),
+    gettext_lazy("Souscrite le"),
+    gettext_lazy("Type"),
+    gettext_lazy("Nom"),
+    gettext_lazy("Représentant"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Adresse"),
+    gettext_lazy("Code postal"),
+    gettext_lazy("Code INSEE"),
+    gettext_lazy("Commune"),
+    gettext_lazy("Habite le périmètre"),
+    gettext_lazy("Titres"),
+    gettext_lazy("Montant souscrit (EUR)"),
+    gettext_lazy("Montant attribué (EUR)"),
+    gettext_lazy("Paiement"),
+    gettext_lazy("Versé le"),
+    gettext_lazy("Remboursé le"),
+    gettext_lazy("IBAN"),
+    gettext_lazy("BIC"),
+    gettext_lazy("Consentement (version)"),
+    gettext_lazy("Consentement le"),
 ]
 
 
 def _eur_number(cents: int | None) -> str:
     return "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
+# What a spreadsheet takes for a formula at the start of a cell (CSV/formula injection):
+# text typed by the public is written with a leading apostrophe in the CSV, as text in XLSX.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TYPED = (3, 4, 5, 6)  # name, representative, e-mail, address: free text typed by the public
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def register_rows(subscriptions: Iterable[Subscription]) -> Iterable[list[object]]:
@@ -198,7 +210,10 @@ def register_csv(subscriptions: Iterable[Subscription]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([str(c) for c in REGISTER_COLUMNS])
-    writer.writerows(register_rows(subscriptions))
+    for row in register_rows(subscriptions):
+        for i in _TYPED:
+            row[i] = _inert(str(row[i]))
+        writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -210,6 +225,11 @@ def register_xlsx(campaign: Campaign, subscriptions: Iterable[Subscription]) -> 
     for row in register_rows(subscriptions):
         for i in (12, 13):
             row[i] = Decimal(str(row[i])) if row[i] != "" else None
+        for i in _TYPED:
+            if str(row[i]).startswith(_FORMULA_START):
+                cell = WriteOnlyCell(sheet, value=str(row[i]))
+                cell.data_type = "s"  # text, never a formula
+                row[i] = cell
         sheet.append(row)
     info = book.create_sheet(title=_("Campagne")[:31])
     info.append([_("Campagne"), campaign.title])

@@ -13,13 +13,22 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 
 def subscribe_limit() -> tuple[int, int]:
     """(requests, seconds) allowed per client address for public subscriptions: the setting
-    PTCE_SUBSCRIBE_RATE, by default 10 a minute."""
-    limit = getattr(settings, "PTCE_SUBSCRIBE_RATE", (10, 60))
-    return int(limit[0]), int(limit[1])
+    PTCE_SUBSCRIBE_RATE (read from the environment as "10/min", the default)."""
+    limit, window = settings.PTCE_SUBSCRIBE_RATE
+    return max(int(limit), 1), max(int(window), 1)
+
+
+def describe(limit: int, window: int) -> str:
+    """ "10 par minute", "100 par heure", "3 en 90 secondes"."""
+    units = {1: _("par seconde"), 60: _("par minute"), 3600: _("par heure"), 86400: _("par jour")}
+    if window in units:
+        return f"{limit} {units[window]}"
+    return _("%(n)s en %(s)s secondes") % {"n": limit, "s": window}
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,14 @@ from ptce.financing.models import (
 )
 from ptce.financing.privacy import erase_investor, export_investor_data
 from ptce.financing.subscribing import (
+    MAX_AMOUNT_CENTS,
     BulkResult,
+    certificate_token,
     import_subscriptions,
     investor_ref,
     perimeter_codes,
     subscribe,
+    subscription_problems,
 )
 from ptce.poles.models import Pole
 
@@ -54,6 +57,7 @@ __all__ = [
     "SUBSCRIPTION_AUDITED",
     "BulkResult",
     "RefundLine",
+    "certificate_token",
     "close_campaign",
     "create_campaign",
     "erase_investor",
@@ -68,6 +72,7 @@ __all__ = [
     "refund_list",
     "settle_campaign",
     "subscribe",
+    "subscription_problems",
     "update_campaign",
 ]
 
@@ -105,6 +110,11 @@ def _int(errors: dict[str, str], values: dict[str, Any], field: str, label: str)
         return
     if number < 0:
         errors[field] = _("%(label)s ne peut être négatif.") % {"label": label}
+    elif number > MAX_AMOUNT_CENTS:
+        errors[field] = _("%(label)s ne peut dépasser %(m)s.") % {
+            "label": label,
+            "m": eur(MAX_AMOUNT_CENTS),
+        }
     values[field] = number
 
 

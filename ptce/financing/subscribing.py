@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from stdnum import bic as stdnum_bic
@@ -44,11 +45,24 @@ from ptce.territories.models import Commune
 
 # ----------------------------------------------------------------------------- subscribing
 
+# Bounds on what one subscription may ask, far above any real ticket, that keep the numbers
+# inside the database's columns (units: integer; cents: bigint).
+MAX_UNITS = 10_000_000
+MAX_AMOUNT_CENTS = 10**13  # 100 billion euros
+
 
 def investor_ref(email: str) -> str:
     """A pseudonymised, stable investor key: HMAC of the normalised e-mail (kept on erasure)."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def certificate_token(subscription: Subscription) -> str:
+    """The key of the investor's own certificate link: an HMAC of the subscription's public
+    reference (only the person who subscribed is given it)."""
+    return salted_hmac(
+        "ptce.financing.certificate", str(subscription.public_id), algorithm="sha256"
+    ).hexdigest()[:32]
 
 
 def _clean_bank(errors: dict[str, str], values: dict[str, Any]) -> None:
@@ -143,6 +157,13 @@ def _amount(campaign: Campaign, values: Mapping[str, Any], errors: dict[str, str
     """The amount in cents: units x unit price, or the amount given (whole euros)."""
     field = "units" if campaign.has_units else "amount"
     raw = values.get("units") if campaign.has_units else values.get("amount_cents")
+    if raw is None or raw == "":
+        errors[field] = (
+            _("Le nombre de titres est obligatoire.")
+            if campaign.has_units
+            else _("Le montant est obligatoire.")
+        )
+        return 0
     try:
         number = int(raw)
     except (TypeError, ValueError):
@@ -159,7 +180,16 @@ def _amount(campaign: Campaign, values: Mapping[str, Any], errors: dict[str, str
             else _("Le montant doit être supérieur à zéro.")
         )
         return 0
-    return number * campaign.unit_cents if campaign.has_units else number
+    if campaign.has_units and number > MAX_UNITS:
+        errors[field] = _("Le nombre de titres ne peut dépasser %(n)s.") % {
+            "n": f"{MAX_UNITS:,}".replace(",", "\u00a0")
+        }
+        return 0
+    amount = number * campaign.unit_cents if campaign.has_units else number
+    if amount > MAX_AMOUNT_CENTS:
+        errors[field] = _("Le montant ne peut dépasser %(m)s.") % {"m": eur(MAX_AMOUNT_CENTS)}
+        return 0
+    return amount
 
 
 def _ticket_errors(campaign: Campaign, amount: int, already: int, room: int | None) -> str:
@@ -258,6 +288,15 @@ def _check_subscription(
         errors[NON_FIELD_ERRORS] = state
     ref = investor_ref(person["email"]) if "email" not in errors else ""
     return _Checked(person, commune, is_local, amount, ref), errors
+
+
+def subscription_problems(
+    campaign: Campaign, values: Mapping[str, Any], *, now: dt.datetime | None = None
+) -> dict[str, str]:
+    """What `subscribe` would refuse in these values, the room left aside (it needs the lock):
+    a form shows every problem at once, not one round after another."""
+    _checked, errors = _check_subscription(campaign, values, now=now or timezone.now())
+    return errors
 
 
 def _build(campaign: Campaign, c: _Checked, now: dt.datetime, is_demo: bool) -> Subscription:

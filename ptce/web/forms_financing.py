@@ -22,6 +22,7 @@ from ptce.financing.models import (
     Residency,
 )
 from ptce.financing.money import format_euros, parse_euros
+from ptce.financing.subscribing import MAX_UNITS
 from ptce.territories.lookups import search_communes
 from ptce.territories.models import Commune
 
@@ -74,28 +75,46 @@ class SubscriptionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     name = forms.CharField(
-        label=_("Nom et prénom, ou raison sociale"), max_length=200, required=False
+        label=_("Nom et prénom, ou raison sociale"),
+        max_length=200,
+        error_messages={
+            "required": _("Le nom est obligatoire : vos nom et prénom, ou la raison sociale."),
+            "max_length": _("Le nom compte au plus %(limit_value)d caractères."),
+        },
     )
     representative = forms.CharField(
-        label=_("Représentée par (personne morale)"), max_length=200, required=False
+        label=_("Représentée par (personne morale)"),
+        max_length=200,
+        required=False,
+        help_text=_("Obligatoire pour une personne morale."),
+        error_messages={"max_length": _("Ce nom compte au plus %(limit_value)d caractères.")},
     )
     email = forms.CharField(
         label=_("E-mail"),
         max_length=254,
-        required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("L'e-mail est obligatoire : la coordination vous écrit à cette adresse."),
+            "max_length": _("L'e-mail compte au plus %(limit_value)d caractères."),
+        },
     )
     address = forms.CharField(
         label=_("Adresse"),
         max_length=255,
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        error_messages={
+            "required": _("L'adresse est obligatoire (numéro et voie)."),
+            "max_length": _("L'adresse compte au plus %(limit_value)d caractères."),
+        },
     )
     postcode = forms.CharField(
         label=_("Code postal"),
         max_length=5,
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        error_messages={
+            "required": _("Le code postal est obligatoire (5 chiffres)."),
+            "max_length": _("Le code postal compte 5 chiffres."),
+        },
     )
     commune_q = forms.CharField(
         label=_("Rechercher votre commune"),
@@ -103,17 +122,53 @@ class SubscriptionForm(forms.Form):
         max_length=100,
         required=False,
     )
-    commune = forms.CharField(label=_("Commune de résidence"), max_length=5, required=False)
-    units = forms.IntegerField(label=_("Nombre de titres"), required=False, min_value=1)
-    amount = _euros_field(_("Montant (en euros)"), required=False)
+    commune = forms.CharField(
+        label=_("Commune de résidence"),
+        max_length=5,
+        required=False,
+        error_messages={"max_length": _("Le code INSEE de la commune compte 5 caractères.")},
+    )
+    units = forms.IntegerField(
+        label=_("Nombre de titres"),
+        min_value=1,
+        max_value=MAX_UNITS,
+        error_messages={
+            "required": _("Le nombre de titres est obligatoire."),
+            "invalid": _("Le nombre de titres doit être un nombre entier, par exemple 3."),
+            "min_value": _("Le nombre de titres doit être au moins %(limit_value)s."),
+            "max_value": _("Le nombre de titres ne peut dépasser %(limit_value)s."),
+        },
+    )
+    amount = forms.CharField(
+        label=_("Montant (en euros)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": _("Le montant est obligatoire."),
+            "max_length": _("Le montant compte au plus %(limit_value)d caractères."),
+        },
+    )
     iban = forms.CharField(
         label=_("IBAN (facultatif)"),
         max_length=42,
         required=False,
         help_text=_("Pour les remboursements et les intérêts ; vérifié (clé de contrôle)."),
+        error_messages={"max_length": _("L'IBAN compte au plus 34 caractères (hors espaces).")},
     )
-    bic = forms.CharField(label=_("BIC (facultatif)"), max_length=11, required=False)
-    consent = forms.BooleanField(label="", required=False)
+    bic = forms.CharField(
+        label=_("BIC (facultatif)"),
+        max_length=11,
+        required=False,
+        error_messages={"max_length": _("Le BIC compte 8 ou 11 caractères.")},
+    )
+    consent = forms.BooleanField(
+        label="",
+        error_messages={
+            "required": _(
+                "Cochez la case de consentement pour que votre souscription soit enregistrée."
+            )
+        },
+    )
 
     def __init__(self, *args: Any, campaign: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

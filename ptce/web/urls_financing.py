@@ -10,6 +10,11 @@ urlpatterns: list = [
     path("campagnes/<int:pk>/", financing.campaign, name="campaign"),
     path("campagnes/<int:pk>/chiffres.json", financing.campaign_data, name="campaign_data"),
     path("campagnes/<int:pk>/communes/", financing.commune_search, name="commune_search"),
+    path(
+        "campagnes/<int:pk>/attestations/<uuid:ref>/<str:token>.pdf",
+        financing.my_certificate,
+        name="my_certificate",
+    ),
     path(HUB, financing.campaigns, name="campaigns"),
     path(HUB + "nouvelle/", financing.campaign_create, name="campaign_create"),
     path(HUB + "donnees-personnelles/", financing.investor_data, name="investor_data"),

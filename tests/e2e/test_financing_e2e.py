@@ -56,9 +56,9 @@ def test_visitor_subscribes_then_coordinator_records_payment(page, shoot, campai
 
     # ---- a first try forgets the consent: refused, nothing typed is lost ----
     page.get_by_label("Nom et prénom, ou raison sociale").fill("Camille Martin (fictive)")
-    page.get_by_label("E-mail", exact=True).fill("camille.martin@example.org")
-    page.get_by_label("Adresse", exact=True).fill("12 rue de la Presle")
-    page.get_by_label("Code postal", exact=True).fill("26100")
+    page.get_by_label("E-mail (obligatoire)", exact=True).fill("camille.martin@example.org")
+    page.get_by_label("Adresse (obligatoire)", exact=True).fill("12 rue de la Presle")
+    page.get_by_label("Code postal (obligatoire)", exact=True).fill("26100")
     page.get_by_label("Rechercher votre commune").press_sequentially("romans", delay=40)
     choice = page.get_by_label(re.compile(r"^Romans-sur-Isère"))
     expect(choice).to_be_visible()

@@ -106,6 +106,44 @@ def test_pro_rata_is_monotone_in_what_was_asked(reqs, cap):
                 assert out[i] >= out[j] - 1
 
 
+@given(reqs=requests_st, cap=st.integers(0, 5000))
+def test_pro_rata_equals_the_decimal_reference(reqs, cap):
+    """The integer implementation gives exactly what the textbook Decimal one gives."""
+    from bench.financing_allotment import naive_pro_rata
+
+    assert allotment.pro_rata(reqs, cap) == naive_pro_rata(reqs, cap)
+
+
+@pytest.mark.parametrize("rule", list(Rule))
+@given(
+    units=st.lists(st.integers(1, 500), min_size=1, max_size=40),
+    cap=st.integers(1, 5000),
+    residents=st.lists(st.booleans(), min_size=40, max_size=40),
+    residents_first=st.booleans(),
+)
+def test_oversubscribed_with_minimum_one_fills_the_cap_exactly(
+    rule, units, cap, residents, residents_first
+):
+    """A minimum of one unit: an oversubscribed campaign is allotted exactly its cap."""
+    reqs = [Request(u, min_units=1, priority=p) for u, p in zip(units, residents, strict=False)]
+    out = allotment.allot(reqs, cap, rule, residents_first=residents_first)
+    if sum(units) >= cap and (rule == Rule.FIRST_COME or len(reqs) <= cap):
+        assert sum(out) == cap
+    else:
+        assert sum(out) == min(sum(units), cap) or sum(out) <= cap
+
+
+@given(reqs=requests_st, cap=st.integers(0, 5000), more=st.integers(1, 100))
+def test_pro_rata_asking_more_never_gives_less(reqs, cap, more):
+    """Monotone for one investor: asking more (others unchanged) never yields less."""
+    if not reqs:
+        return
+    grown = [Request(reqs[0].units + more, reqs[0].min_units, reqs[0].priority), *reqs[1:]]
+    before, after = allotment.pro_rata(reqs, cap), allotment.pro_rata(grown, cap)
+    if sum(min(r.min_units, r.units) for r in reqs) <= cap:
+        assert after[0] >= before[0]
+
+
 # --- states -----------------------------------------------------------------------------
 
 

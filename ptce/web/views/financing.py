@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,11 +19,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ptce.financing import documents, queries, ratelimit, services
 from ptce.financing.allotment import RULE_STATEMENTS
+from ptce.financing.common import is_id
 from ptce.financing.models import Campaign, CampaignState, PaymentStatus, Subscription
 from ptce.poles import permissions
 from ptce.web.forms_financing import (
@@ -47,20 +50,62 @@ def _public_campaign(request: HttpRequest, pk: int) -> Campaign:
         .select_related("pole", "project")
         .filter(pk=pk)
         .first()
+        if is_id(pk)
+        else None
     )
     if campaign is None:
         raise Http404(_("Aucune campagne n'a le numéro %(id)s.") % {"id": pk})
     return campaign
 
 
+SESSION_KEY = "financing_subscriptions"
+
+
+def my_certificate_url(sub: Subscription) -> str:
+    """The subscriber's own certificate: a link only they are given (after subscribing, on
+    the page in their browser session, in the API's answer)."""
+    return reverse(
+        "financing:my_certificate",
+        args=[sub.campaign_id, sub.public_id, services.certificate_token(sub)],
+    )
+
+
+def _remember(request: HttpRequest, sub: Subscription) -> None:
+    """Keep the subscription in the visitor's session, for the certificate link on the page."""
+    kept = [r for r in request.session.get(SESSION_KEY, []) if isinstance(r, list)][-19:]
+    kept.append([sub.campaign_id, str(sub.public_id), services.eur(sub.amount_cents)])
+    request.session[SESSION_KEY] = kept
+
+
+def _mine(request: HttpRequest, campaign: Campaign) -> list[dict[str, str]]:
+    rows = request.session.get(SESSION_KEY, []) if hasattr(request, "session") else []
+    wanted = {
+        r[1]: r[2] for r in rows if isinstance(r, list) and len(r) == 3 and r[0] == campaign.pk
+    }
+    if not wanted:
+        return []
+    subs = Subscription.objects.filter(
+        campaign=campaign, public_id__in=list(wanted), erased_at__isnull=True
+    ).only("pk", "campaign_id", "public_id", "amount_cents")
+    return [
+        {
+            "ref": str(s.public_id)[:8],
+            "amount": services.eur(s.amount_cents),
+            "url": my_certificate_url(s),
+        }
+        for s in subs
+    ]
+
+
 def _campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
     fig = queries.campaign_figures(campaign)
     return {
+        "mine": _mine(request, campaign),
         "campaign": campaign,
         "pole": campaign.pole,
         "figures": fig,
         "points": queries.map_points(fig),
-        "rule_statement": RULE_STATEMENTS[campaign.oversubscription],
+        "rule_statement": _(RULE_STATEMENTS[campaign.oversubscription]),
         "manages": permissions.can_manage_pole(request.user, campaign.pole),
     }
 
@@ -91,7 +136,13 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             % {"s": verdict.retry_after},
         )
         status = 429
-    elif form.is_valid():
+    elif not form.is_valid():
+        # The form's own errors, and the rules' ones on the other fields: all at once.
+        for field, message in services.subscription_problems(obj, form.values()).items():
+            target = None if field == "__all__" else field
+            if target is None or (target in form.fields and target not in form.errors):
+                form.add_error(target, message)
+    else:
         acting = request.user if request.user.is_authenticated else None
         try:
             sub = services.subscribe(acting, campaign=obj, **form.values())
@@ -108,9 +159,36 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"a": services.eur(sub.amount_cents), "ref": str(sub.public_id)[:8]},
             )
+            _remember(request, sub)
             return redirect(reverse("financing:campaign", args=[obj.pk]) + "#progression")
     context = {**_campaign_context(request, obj), "form": form}
     return render(request, "financing/campaign.html", context, status=status)
+
+
+def _certificate_response(subscription: Subscription) -> HttpResponse:
+    response = HttpResponse(documents.certificate_pdf(subscription), content_type="application/pdf")
+    filename = f"attestation-{str(subscription.public_id)[:8]}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"  # personal data
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_safe
+def my_certificate(request: HttpRequest, pk: int, ref: UUID, token: str) -> HttpResponse:
+    """The subscriber's own certificate, behind the key only they were given."""
+    subscription = (
+        Subscription.objects.filter(campaign_id=pk, public_id=ref, erased_at__isnull=True)
+        .select_related("campaign__pole", "campaign__project", "commune")
+        .first()
+        if is_id(pk)
+        else None
+    )
+    if subscription is None or not constant_time_compare(
+        token, services.certificate_token(subscription)
+    ):
+        raise Http404(_("Aucune attestation ne correspond à ce lien."))
+    return _certificate_response(subscription)
 
 
 @require_safe
@@ -142,7 +220,11 @@ def campaign_data(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _hub_campaign(access: HubAccess, pk: int) -> Campaign:
-    obj = Campaign.objects.filter(pole=access.pole, pk=pk).select_related("pole", "project").first()
+    obj = (
+        Campaign.objects.filter(pole=access.pole, pk=pk).select_related("pole", "project").first()
+        if is_id(pk)
+        else None
+    )
     if obj is None:
         raise Http404(_("Aucune campagne n'a le numéro %(id)s dans ce pôle.") % {"id": pk})
     return obj
@@ -241,7 +323,7 @@ def hub_campaign(request: HttpRequest, access: HubAccess, pk: int) -> HttpRespon
         status=status,
         statuses=PaymentStatus.choices,
         refunds_due=[line for line in services.refund_list(obj) if not line.done],
-        rule_statement=RULE_STATEMENTS[obj.oversubscription],
+        rule_statement=_(RULE_STATEMENTS[obj.oversubscription]),
     )
     return render(request, "financing/hub/campaign.html", context)
 
@@ -284,6 +366,8 @@ def payment(request: HttpRequest, access: HubAccess, pk: int, sub: int) -> HttpR
     obj = _hub_campaign(access, pk)
     subscription = (
         Subscription.objects.filter(campaign=obj, pk=sub).select_related("campaign__pole").first()
+        if is_id(sub)
+        else None
     )
     if subscription is None:
         raise Http404(_("Souscription introuvable."))
@@ -346,13 +430,12 @@ def certificate(request: HttpRequest, access: HubAccess, pk: int, sub: int) -> H
         Subscription.objects.filter(campaign=obj, pk=sub)
         .select_related("campaign__pole", "campaign__project", "commune")
         .first()
+        if is_id(sub)
+        else None
     )
     if subscription is None:
         raise Http404(_("Souscription introuvable."))
-    response = HttpResponse(documents.certificate_pdf(subscription), content_type="application/pdf")
-    filename = f"attestation-{str(subscription.public_id)[:8]}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _certificate_response(subscription)
 
 
 @require_safe
