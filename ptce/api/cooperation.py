@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from ptce.actors.models import Establishment, Organisation
 from ptce.api.api import authenticated
-from ptce.cooperation import queries, services
+from ptce.cooperation import queries, reasons, services
 from ptce.cooperation.models import (
     Declaration,
     Proposal,
@@ -229,7 +229,7 @@ def _proposal_row(p: Proposal) -> dict[str, Any]:
         ],
         "candidate": {"id": p.candidate.pk, "name": p.candidate.name} if p.candidate else None,
         "declarations": sorted(d.pk for d in p.declarations.all()),
-        "reasons": p.reasons,
+        "reasons": reasons.rows(p.reasons),  # messages in the reader's language
         "saving_cents": p.saving_cents,
         "decline_reason": p.decline_reason,
     }
@@ -314,6 +314,8 @@ def get_graph(request: HttpRequest, slug: str, filters: Query[GraphFilters]) -> 
 
 class NetworkFilters(Schema):
     hubs: list[str] = Field(..., min_length=1, max_length=50)
+    type: list[str] = Field([])
+    year: int | None = Field(None, ge=1900, le=2200)
 
 
 @router.get(
@@ -329,4 +331,4 @@ def get_network(request: HttpRequest, filters: Query[NetworkFilters]) -> dict[st
         if not permissions.can_observe(request.user, pole):
             raise Http404(_("Aucun pôle n'a l'identifiant « %(slug)s ».") % {"slug": slug})
         poles.append(pole)
-    return queries.network_payload(poles, request.user)
+    return queries.network_payload(poles, request.user, types=filters.type, year=filters.year)

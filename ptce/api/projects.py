@@ -32,6 +32,7 @@ from ptce.projects.models import (
 )
 
 router = Router()
+ID_MAX = 2**63 - 1  # a database key: larger numbers are refused (422), not sent to the database
 
 
 class Message(Schema):
@@ -124,7 +125,7 @@ class ProjectDetail(ProjectItem):
 
 
 class PartnerIn(Schema):
-    organisation_id: int
+    organisation_id: int = Field(..., ge=1, le=ID_MAX)
     role: str = Field("", max_length=200)
 
 
@@ -158,8 +159,8 @@ class ProjectIn(Schema):
     summary: str = Field("", max_length=300)
     description: str = ""
     objectives: str = ""
-    axis_id: int | None = None
-    lead_organisation_id: int | None = None
+    axis_id: int | None = Field(None, ge=1, le=ID_MAX)
+    lead_organisation_id: int | None = Field(None, ge=1, le=ID_MAX)
     partners: list[PartnerIn] = Field([], max_length=100)
     territory: str = Field("", max_length=200)
     starts_on: dt.date | None = None

@@ -23,10 +23,17 @@ from ptce.cooperation.models import Declaration
 from ptce.poles.models import Pole
 
 HUBS = ("pole-sud-groupe-archer", "culture-et-cooperation")
-PROSPECTS = (
-    ("Collecte Drôme Tri (fictive)", "38.11Z", 0.012, -0.008),
-    ("Cabinet Comptable du Vercors (fictif)", "69.20Z", -0.01, 0.011),
-)
+# by hub: each hub's directory gets its own candidates (a name is created once)
+PROSPECTS = {
+    "pole-sud-groupe-archer": (
+        ("Collecte Drôme Tri (fictive)", "38.11Z", 0.012, -0.008),
+        ("Cabinet Comptable du Vercors (fictif)", "69.20Z", -0.01, 0.011),
+    ),
+    "culture-et-cooperation": (
+        ("Collecte Loire Tri (fictive)", "38.11Z", 0.012, -0.008),
+        ("Cabinet Comptable du Pilat (fictif)", "69.20Z", -0.01, 0.011),
+    ),
+}
 
 
 def _members(pole: Pole) -> list[Organisation]:
@@ -54,7 +61,7 @@ def _prospects(pole: Pole) -> int:
     if code is None:
         return 0
     created = 0
-    for name, naf, dlat, dlon in PROSPECTS:
+    for name, naf, dlat, dlon in PROSPECTS.get(pole.slug, ()):
         if Organisation.objects.filter(name=name).exists():
             continue
         org = actor_services.create_organisation(

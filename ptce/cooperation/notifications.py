@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ptce.actors.models import Affiliation
+from ptce.cooperation import reasons
 from ptce.cooperation.models import (
     Confidentiality,
     Declaration,
@@ -43,10 +44,10 @@ def _proposal_lines(proposals: Sequence[Proposal]) -> list[str]:
             _("• %(kind)s (score %(score)s %%)")
             % {
                 "kind": proposal.get_kind_display(),
-                "score": round(float(proposal.score) * 100, 1),
+                "score": reasons.number(round(float(proposal.score) * 100, 1)),
             }
         )
-        for reason in proposal.reasons:
+        for reason in reasons.rows(proposal.reasons):
             lines.append(f"    – {reason['message']}")
     return lines
 

@@ -99,6 +99,12 @@ def graph_payload(
 ) -> dict[str, Any]:
     """The JSON the graph page and the API give: nodes, links, metrics and by-year figures."""
     nodes, links = graph_parts(pole, user, types=types, year=year)
+    return _payload(nodes, links, today)
+
+
+def _payload(
+    nodes: Sequence[graph.Node], links: Sequence[graph.Link], today: dt.date | None
+) -> dict[str, Any]:
     current_year = (today or dt.date.today()).year
     found = graph.metrics(nodes, links)
     all_years = graph.years_of(links, until=current_year)
@@ -145,11 +151,27 @@ def graph_payload(
     }
 
 
-def network_payload(poles: Sequence[Pole], user: Any) -> dict[str, Any]:
-    """The network of several hubs (each as the viewer may see it)."""
-    parts = {p.slug: graph_parts(p, user) for p in poles}
+def network_payload(
+    poles: Sequence[Pole],
+    user: Any,
+    *,
+    types: Iterable[str] | None = None,
+    year: int | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The network of several hubs (each as the viewer may see it): the same figures as a
+    hub's graph, and for each hub its organisations and links (two queries a hub)."""
+    parts = {p.slug: graph_parts(p, user, types=types, year=year) for p in poles}
     nodes, links = graph.merge(parts)
-    return {"hubs": sorted(parts), "metrics": metrics_dict(graph.metrics(nodes, links), nodes)}
+    names = {p.slug: p.name for p in poles}
+    return {
+        "hubs": sorted(parts),
+        "hub_rows": [
+            {"slug": s, "name": names[s], "nodes": len(parts[s][0]), "links": len(parts[s][1])}
+            for s in sorted(parts, key=lambda s: (names[s], s))
+        ],
+        **_payload(nodes, links, today),
+    }
 
 
 __all__ = [

@@ -138,6 +138,9 @@ def _decimal(value: Any, field: str, errors: dict[str, str], label: str) -> Deci
     return number
 
 
+INTEGER_MAX = 10**13  # cents (100 billion euros), km...: larger is a typing error
+
+
 def _integer(value: Any, field: str, errors: dict[str, str], label: str) -> int | None:
     if value in (None, ""):
         return None
@@ -151,6 +154,12 @@ def _integer(value: Any, field: str, errors: dict[str, str], label: str) -> int 
         return None
     if number < 0:
         errors[field] = _("%(label)s : nombre positif ou nul attendu.") % {"label": label}
+        return None
+    if number > INTEGER_MAX:
+        errors[field] = _("%(label)s : valeur trop grande (%(max)s au plus).") % {
+            "label": label,
+            "max": f"{INTEGER_MAX:,}".replace(",", "\u202f"),
+        }
         return None
     return number
 
@@ -216,7 +225,11 @@ def _clean_declaration(
             errors["unit"] = _("Unité inconnue : « %(v)s ».") % {"v": unit}
     if quantity is not None and not unit and "quantity" not in errors:
         errors["unit"] = _("Une quantité doit avoir une unité.")
-    clean["quantity"] = quantity.quantize(Decimal("0.001")) if quantity is not None else None
+    clean["quantity"] = (
+        quantity.quantize(Decimal("0.001"))
+        if quantity is not None and "quantity" not in errors
+        else None
+    )
     clean["unit"] = unit
     periodicity = values.get("periodicity") or "once"
     if periodicity not in units.PERIODICITIES:
@@ -508,6 +521,8 @@ def proposal_key(kind: str, item_ids: Iterable[int], candidate: int | None) -> s
 
 
 def _reason_rows(reasons: Iterable[Any]) -> list[dict[str, Any]]:
+    """Codes and figures as stored; pages, API and e-mails write the message again in the
+    reader's language (`ptce.cooperation.reasons`), so the run does not format numbers."""
     return [{"code": r.code, "params": dict(r.params), "message": r.message} for r in reasons]
 
 
@@ -717,6 +732,19 @@ def can_answer(user: User | None, proposal: Proposal) -> bool:
     return Proposal.objects.visible_to(user, proposal.pole).filter(pk=proposal.pk).exists()
 
 
+def _lock(proposal: Proposal) -> None:
+    """Lock the proposal's row (PostgreSQL) and read its answer again: two people answering
+    at once, or a page left open since, see the first answer and are told (no double links).
+    Call inside a transaction."""
+    status, current = (
+        Proposal.objects.select_for_update()
+        .filter(pk=proposal.pk)
+        .values_list("status", "current")
+        .get()
+    )
+    proposal.status, proposal.current = status, current
+
+
 def _answerable(acting_user: User | None, proposal: Proposal) -> None:
     if not can_answer(acting_user, proposal):
         raise PermissionDenied(_("Vous ne pouvez pas répondre à cette proposition."))
@@ -742,15 +770,17 @@ def accept_proposal(
     acting_user: User | None, *, proposal: Proposal, start_on: dt.date | None = None
 ) -> Proposal:
     """Accept: an exchange becomes a directed link (offer -> need), a pool becomes links
-    between its organisations and a draft shared resource; a prospect is only recorded
-    (the organisation is not a member yet)."""
-    _answerable(acting_user, proposal)
+    between its organisations and a draft shared resource, a prospect becomes the links
+    it foresees between the candidate and the members whose needs or offers it meets
+    (for the coordination; the graph draws them once the candidate joins the hub)."""
     pole = proposal.pole
     start = start_on or timezone.localdate()
-    declarations = list(proposal.declarations.select_related("organisation").order_by("id"))
-    secret = any(d.confidentiality == Confidentiality.COORDINATORS for d in declarations)
-    visibility = LinkVisibility.COORDINATORS if secret else LinkVisibility.MEMBERS
     with transaction.atomic():
+        _lock(proposal)
+        _answerable(acting_user, proposal)
+        declarations = list(proposal.declarations.select_related("organisation").order_by("id"))
+        secret = any(d.confidentiality == Confidentiality.COORDINATORS for d in declarations)
+        visibility = LinkVisibility.COORDINATORS if secret else LinkVisibility.MEMBERS
         before = audit.snapshot(proposal, ["status"])
         if proposal.kind == ProposalKind.EXCHANGE and declarations:
             need = next(d for d in declarations if d.side == Side.NEED)
@@ -788,6 +818,8 @@ def accept_proposal(
                         proposal=proposal,
                     )
             _draft_resource(acting_user, pole, label, kind, orgs, proposal)
+        elif proposal.kind == ProposalKind.PROSPECT and proposal.candidate_id:
+            _prospect_links(acting_user, proposal, declarations, start)
         proposal.status = ProposalStatus.ACCEPTED
         proposal.answered_by = acting_user
         proposal.answered_at = timezone.now()
@@ -800,6 +832,46 @@ def accept_proposal(
             after=audit.snapshot(proposal, ["status"]),
         )
     return proposal
+
+
+def _prospect_links(
+    acting_user: User | None,
+    proposal: Proposal,
+    declarations: list[Declaration],
+    start: dt.date,
+) -> None:
+    """One link per member, kind and direction: candidate -> member when the candidate
+    offers what the member needs, member -> candidate when it needs what the member offers.
+    The candidate is not a member yet: the links are the coordination's (visibility
+    coordinators) and enter the graph and its figures when the candidate joins."""
+    candidate = proposal.candidate
+    assert candidate is not None
+    seen: set[tuple[int, int, str]] = set()
+    for d in declarations:
+        kind_type = EXCHANGE_LINK_TYPES.get(d.kind, LinkType.PURCHASE)
+        member_needs = d.side == Side.NEED
+        ends = (candidate, d.organisation) if member_needs else (d.organisation, candidate)
+        key = (ends[0].pk, ends[1].pk, kind_type)
+        if key in seen or ends[0].pk == ends[1].pk:
+            continue
+        seen.add(key)
+        link = CooperationLink.objects.create(
+            pole=proposal.pole,
+            from_organisation=ends[0],
+            to_organisation=ends[1],
+            type=kind_type,
+            directed=True,
+            start_on=start,
+            visibility=LinkVisibility.COORDINATORS,
+            note=_("Futur membre proposé : %(org)s (%(t)s)")
+            % {"org": candidate.name, "t": d.title},
+            source=LinkSource.SYNERGY,
+            proposal=proposal,
+            created_by=acting_user,
+        )
+        audit.record(
+            acting_user, verb="cooperation.link", obj=link, action=AuditEntry.Action.CREATE
+        )
 
 
 def _draft_resource(
@@ -824,11 +896,13 @@ def _draft_resource(
 
 
 def decline_proposal(acting_user: User | None, *, proposal: Proposal, reason: str) -> Proposal:
-    _answerable(acting_user, proposal)
     reason = str(reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Indiquez la raison du refus.")})
+        _answerable(acting_user, proposal)
+        raise ValidationError({"reason": _("Raison du refus : indiquez pourquoi (obligatoire).")})
     with transaction.atomic():
+        _lock(proposal)
+        _answerable(acting_user, proposal)
         before = audit.snapshot(proposal, ["status", "decline_reason"])
         proposal.status = ProposalStatus.DECLINED
         proposal.decline_reason = reason[:2000]
@@ -848,9 +922,12 @@ def decline_proposal(acting_user: User | None, *, proposal: Proposal, reason: st
 def mark_realised(acting_user: User | None, *, proposal: Proposal) -> Proposal:
     if not can_answer(acting_user, proposal):
         raise PermissionDenied(_("Vous ne pouvez pas répondre à cette proposition."))
-    if proposal.status != ProposalStatus.ACCEPTED:
-        raise ValidationError({"status": _("Seule une proposition acceptée peut être réalisée.")})
     with transaction.atomic():
+        _lock(proposal)
+        if proposal.status != ProposalStatus.ACCEPTED:
+            raise ValidationError(
+                {"status": _("Seule une proposition acceptée peut être réalisée.")}
+            )
         before = audit.snapshot(proposal, ["status"])
         proposal.status = ProposalStatus.REALISED
         proposal.save(update_fields=["status"])

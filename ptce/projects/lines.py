@@ -320,8 +320,12 @@ def _clean_result(values: dict[str, Any]) -> dict[str, Any]:
             errors["figure"] = _("La valeur chiffrée est un nombre (ex. 12,5).")
         else:
             if not figure.is_finite() or abs(figure) >= Decimal(10) ** 12:
-                errors["figure"] = _("La valeur chiffrée est un nombre (ex. 12,5).")
-            cleaned["figure"] = figure.quantize(Decimal("0.01")) if figure.is_finite() else None
+                errors["figure"] = _(
+                    "La valeur chiffrée est un nombre de moins de mille milliards (ex. 12,5)."
+                )
+                cleaned["figure"] = None
+            else:
+                cleaned["figure"] = figure.quantize(Decimal("0.01"))
     elif "figure" in cleaned:
         cleaned["figure"] = None
     c.day(cleaned, errors, "recorded_on")

@@ -7,6 +7,7 @@ from ptce.web.views import cooperation as views
 BASE = "espace/poles/<slug:slug>/cooperation/"
 
 urlpatterns: list = [
+    path("espace/reseau/cooperation/", views.network, name="network"),
     path(BASE, views.index, name="index"),
     path(BASE + "declarations/<int:declaration_id>/retirer/", views.withdraw, name="withdraw"),
     path(BASE + "besoins-offres.csv", views.export, name="export"),

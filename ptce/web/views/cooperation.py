@@ -7,6 +7,7 @@ import csv
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_noop as _noop
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ptce.actors.models import Establishment, Organisation
-from ptce.cooperation import queries, services
+from ptce.cooperation import queries, reasons, services
 from ptce.cooperation.models import (
     CooperationLink,
     Declaration,
@@ -25,11 +26,13 @@ from ptce.cooperation.models import (
     LinkType,
     NotificationPreference,
     Proposal,
+    ProposalKind,
     ProposalOrganisation,
     Side,
     SynergyRun,
 )
-from ptce.poles.models import Membership
+from ptce.poles import permissions
+from ptce.poles.models import Membership, Pole
 from ptce.web.forms_cooperation import (
     DECLARATION_ERROR_FIELDS,
     LINK_ERROR_FIELDS,
@@ -220,7 +223,7 @@ def withdraw(request: HttpRequest, access: HubAccess, declaration_id: int) -> Ht
 
 def visible_proposals(request: HttpRequest, access: HubAccess) -> list[Proposal]:
     orgs = ProposalOrganisation.objects.select_related("organisation").order_by("position")
-    return list(
+    found = list(
         Proposal.objects.visible_to(request.user, access.pole)
         .select_related("candidate")
         .prefetch_related(
@@ -233,6 +236,9 @@ def visible_proposals(request: HttpRequest, access: HubAccess) -> list[Proposal]
         )
         .order_by("-current", "rank", "id")[:PAGE_SIZE]
     )
+    for proposal in found:  # the reasons in the reader's language, numbers written locally
+        proposal.reason_rows = reasons.rows(proposal.reasons)  # type: ignore[attr-defined]
+    return found
 
 
 @require_safe
@@ -274,7 +280,17 @@ def answer(request: HttpRequest, access: HubAccess, proposal_id: int, verb: str)
     try:
         if verb == "accepter":
             services.accept_proposal(request.user, proposal=proposal)
-            messages.success(request, _("Proposition acceptée : le lien est ajouté au graphe."))
+            if proposal.kind == ProposalKind.PROSPECT and proposal.candidate is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Proposition acceptée : les liens prévus avec %(org)s sont enregistrés ; "
+                        "ils entreront dans le graphe quand elle adhérera au pôle."
+                    )
+                    % {"org": proposal.candidate.name},
+                )
+            else:
+                messages.success(request, _("Proposition acceptée : le lien est ajouté au graphe."))
         elif verb == "decliner":
             form = DeclineForm(request.POST)
             if not form.is_valid():
@@ -345,9 +361,7 @@ def graph(request: HttpRequest, access: HubAccess) -> HttpResponse:
                 messages.success(request, _("Lien enregistré."))
                 return redirect("cooperation:graph", access.pole.slug)
         status = 400
-    types = [t for t in request.GET.getlist("type") if t in LinkType.values]
-    year_raw = request.GET.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() and 1900 <= int(year_raw) <= 2200 else None
+    types, year = _graph_filters(request)
     payload = queries.graph_payload(access.pole, request.user, types=types, year=year)
     labels = {n["id"]: n["label"] for n in payload["nodes"]}
     context = ctx(
@@ -368,3 +382,59 @@ def graph(request: HttpRequest, access: HubAccess) -> HttpResponse:
         page_title=_("Graphe de coopération"),
     )
     return render(request, "cooperation/graph.html", context, status=status)
+
+
+NETWORK_MAX_HUBS = 50
+
+
+def _graph_filters(request: HttpRequest) -> tuple[list[str], int | None]:
+    types = [t for t in request.GET.getlist("type") if t in LinkType.values]
+    year_raw = request.GET.get("year", "")
+    year = int(year_raw) if year_raw.isdigit() and 1900 <= int(year_raw) <= 2200 else None
+    return types, year
+
+
+@require_safe
+@login_required
+def network(request: HttpRequest) -> HttpResponse:
+    """The cooperation graph of several hubs (a network): the hubs the visitor observes
+    (all of them for staff), those chosen in `?hubs=` or all of them up to 50."""
+    if permissions.is_staff(request.user):
+        offered = Pole.objects.all()
+    else:
+        offered = Pole.objects.filter(roles__user=request.user).distinct()
+    choices = list(offered.order_by("name", "pk").only("pk", "slug", "name")[:300])
+    wanted = list(dict.fromkeys(request.GET.getlist("hubs")))
+    by_slug = {p.slug: p for p in choices}
+    if wanted:
+        unknown = [s for s in wanted if s not in by_slug]
+        if unknown:
+            raise Http404(_("Aucun pôle n’a l’identifiant « %(slug)s ».") % {"slug": unknown[0]})
+        poles = [by_slug[s] for s in wanted]
+    else:
+        poles = choices
+    too_many = len(poles) > NETWORK_MAX_HUBS
+    poles = poles[:NETWORK_MAX_HUBS]
+    types, year = _graph_filters(request)
+    payload = queries.network_payload(poles, request.user, types=types, year=year)
+    labels = {n["id"]: n["label"] for n in payload["nodes"]}
+    context = {
+        "section": "cooperation",
+        "payload": payload,
+        "choices": choices,
+        "selected": {p.slug for p in poles},
+        "too_many": too_many,
+        "max_hubs": NETWORK_MAX_HUBS,
+        "link_rows": [
+            {**lk, "source_label": labels[lk["source"]], "target_label": labels[lk["target"]]}
+            for lk in payload["links"]
+        ],
+        "node_rows": sorted(
+            payload["nodes"], key=lambda n: (-n["betweenness"], -n["degree"], n["label"])
+        ),
+        "type_choices": LinkType.choices,
+        "selected_types": types,
+        "year": year,
+        "page_title": _("Graphe de coopération du réseau"),
+    }
+    return render(request, "cooperation/network.html", context)

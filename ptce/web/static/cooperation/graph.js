@@ -29,16 +29,33 @@
       style: [
         { selector: "node", style: {
           "background-color": function (ele) { return COLOURS[ele.data("group")] || COLOURS.other; },
-          "label": "data(label)", "font-size": 9, "text-wrap": "wrap", "text-max-width": 90,
+          "label": "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 100,
           "width": "data(size)", "height": "data(size)", "color": "#222", "text-valign": "bottom", "text-margin-y": 3 } },
         { selector: "edge", style: { "width": 2, "line-color": "#90a4ae", "curve-style": "bezier",
           "target-arrow-color": "#90a4ae", "target-arrow-shape": "none" } },
         { selector: "edge[directed = 'yes']", style: { "target-arrow-shape": "triangle" } },
         { selector: ".hidden", style: { "display": "none" } }
       ],
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 12000,
-        nodeDimensionsIncludeLabels: true, componentSpacing: 80, idealEdgeLength: 90 }
+      layout: { name: "preset" }
     });
+    // linked organisations by force layout; isolated members in a grid below them, so that
+    // a hub with many isolated members keeps a readable network (labels not shrunk to dots)
+    var linked = cy.nodes().filter(function (n) { return n.degree(false) > 0; });
+    var alone = cy.nodes().filter(function (n) { return n.degree(false) === 0; });
+    var width = 900;
+    var bottom = 0;
+    if (linked.length) {
+      linked.union(linked.connectedEdges()).layout({ name: "cose", animate: false, randomize: false,
+        nodeRepulsion: 12000, nodeDimensionsIncludeLabels: true, componentSpacing: 80,
+        idealEdgeLength: 90, boundingBox: { x1: 0, y1: 0, w: width, h: 420 } }).run();
+      bottom = linked.boundingBox().y2 + 50;
+    }
+    if (alone.length) {
+      var cols = Math.min(alone.length, 8);
+      alone.layout({ name: "grid", cols: cols, avoidOverlap: true, nodeDimensionsIncludeLabels: true,
+        boundingBox: { x1: 0, y1: bottom, w: width, h: 70 * Math.ceil(alone.length / cols) } }).run();
+    }
+    cy.fit(undefined, 20);
 
     var form = document.getElementById("graph-filters");
     if (!form) { return; }
