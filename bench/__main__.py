@@ -19,10 +19,12 @@ MODULES: tuple[str, ...] = (
     "bench.actors_map",
     "bench.pooling_allocation",
     "bench.pooling_bookings",
+    "bench.pooling_employees",
     "bench.directory_search",
     "bench.cooperation_synergies",
     "bench.sirene_import",
     "bench.observatory",
+    "bench.financing_allotment",
 )
 
 

@@ -74,7 +74,7 @@ class TimesheetIn(Schema):
     employee_id: int
     organisation_id: int
     month: str = Field(..., description="AAAA-MM", max_length=10)
-    hours: Decimal
+    hours: Decimal = Field(..., ge=0, le=10_000, allow_inf_nan=False)
 
 
 class InvoiceLineOut(Schema):

@@ -89,8 +89,8 @@ class BookingOut(Schema):
     unit_id: int
     unit: str = Field(..., alias="unit.name")
     resource_id: int = Field(..., alias="unit.resource_id")
-    organisation_id: int
-    organisation: str = Field(..., alias="organisation.name")
+    organisation_id: int | None = Field(None, description="absent pour les observateurs")
+    organisation: str = Field(..., description="« réservé » pour les observateurs")
     starts_at: dt.datetime
     ends_at: dt.datetime
     series: str | None = None
@@ -100,6 +100,26 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_series(obj: Booking) -> str | None:
         return str(obj.series) if obj.series else None
+
+    @staticmethod
+    def resolve_organisation_id(obj: Booking) -> int | None:
+        return None if getattr(obj, "hide_who", False) else obj.organisation_id
+
+    @staticmethod
+    def resolve_organisation(obj: Booking) -> str:
+        return _("réservé") if getattr(obj, "hide_who", False) else obj.organisation.name
+
+    @staticmethod
+    def resolve_note(obj: Booking) -> str:
+        return "" if getattr(obj, "hide_who", False) else obj.note
+
+
+def _masked(request: HttpRequest, pole: Pole, rows: list[Booking]) -> list[Booking]:
+    """Observers read the calendar without who booked (nor the object of the booking)."""
+    if not permissions.is_member(request.user, pole):
+        for booking in rows:
+            booking.hide_who = True  # type: ignore[attr-defined]
+    return rows
 
 
 class BookingIn(Schema):
@@ -227,7 +247,7 @@ def _booking(request: HttpRequest, pole: Pole, booking_id: int) -> Booking:
     )
     if booking is None:
         raise Http404(_("Ce pôle n'a pas de réservation n° %(i)s.") % {"i": booking_id})
-    return booking
+    return _masked(request, pole, [booking])[0]
 
 
 ERRORS = {403: Message, 404: Message, 422: Message}
@@ -329,9 +349,10 @@ def list_bookings(
     resource = _resource(request, pole, resource_id) if resource_id else None
     if start is None and end is None:
         start = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
-    return list(
+    rows = list(
         queries.bookings(request.user, pole, start=start, end=end, resource=resource)[:2000]
     )
+    return _masked(request, pole, rows)
 
 
 @router.post(

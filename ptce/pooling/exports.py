@@ -183,8 +183,10 @@ def statement_pdf(statement: Statement, adjustments: Iterable[Adjustment] = ()) 
     return bytes(pdf.output())
 
 
-def ical(name: str, bookings: Iterable[Booking], host: str) -> bytes:
-    """A VCALENDAR of the bookings; each VEVENT's UID is stable (the booking's id)."""
+def ical(name: str, bookings: Iterable[Booking], host: str, *, shows_who: bool = True) -> bytes:
+    """A VCALENDAR of the bookings; each VEVENT's UID is stable (the booking's id).
+    Without `shows_who` (an observer's feed) an event says "réservé": no organisation, no
+    object."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -196,9 +198,9 @@ def ical(name: str, bookings: Iterable[Booking], host: str) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", booking.starts_at.astimezone(dt.UTC))
         event.add("dtend", booking.ends_at.astimezone(dt.UTC))
-        summary = f"{booking.unit.name} – {booking.organisation.name}"
-        event.add("summary", summary)
-        if booking.note:
+        who = booking.organisation.name if shows_who else _("réservé")
+        event.add("summary", f"{booking.unit.name} – {who}")
+        if shows_who and booking.note:
             event.add("description", booking.note)
         event.add("status", "CONFIRMED")
         calendar.add_component(event)

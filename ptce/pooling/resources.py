@@ -139,6 +139,34 @@ def _set_shares(
             {"organisations": _("Ne sont pas membres du pôle : %(o)s.") % {"o": ", ".join(outside)}}
         )
     shares = shares or {}
+    ticked = {o.pk for o in organisations}
+    for organisation_id, value in shares.items():
+        if organisation_id not in ticked:
+            raise ValidationError(
+                {
+                    "shares": _(
+                        "Part de propriété pour l’organisation %(i)s, qui ne partage pas la "
+                        "ressource."
+                    )
+                    % {"i": organisation_id}
+                }
+            )
+        if not Decimal(value).is_finite() or not 0 <= Decimal(value) <= 100:
+            raise ValidationError(
+                {
+                    "shares": _(
+                        "Une part de propriété est comprise entre 0 et 100 %% (reçu : %(v)s)."
+                    )
+                    % {"v": value}
+                }
+            )
+        if Decimal(value) != Decimal(value).quantize(Decimal("0.001")):
+            raise ValidationError(
+                {
+                    "shares": _("Une part de propriété a au plus 3 décimales (reçu : %(v)s).")
+                    % {"v": value}
+                }
+            )
     if resource.ownership == Ownership.MEMBERS and organisations:
         total = sum((shares.get(o.pk, Decimal(0)) for o in organisations), Decimal(0))
         if total != 100:
@@ -420,6 +448,12 @@ def create_feed_token(
             raise PermissionDenied(_("Réservé aux personnes du pôle."))
         if organisation is not None and not speaks_for(acting_user, pole, organisation.pk):
             raise PermissionDenied(_("Vous ne parlez pas au nom de cette organisation."))
+    if organisation is not None and organisation.pk not in hub_organisation_ids(pole):
+        raise ValidationError(
+            {"organisation": _("%(o)s n’est pas membre du pôle.") % {"o": organisation.name}}
+        )
+    if resource is not None and resource.pole_id != pole.pk:
+        raise ValidationError({"resource": _("Cette ressource n’est pas partagée par ce pôle.")})
     with transaction.atomic():
         FeedToken.objects.filter(
             pole=pole, resource=resource, organisation=organisation, revoked_at__isnull=True
@@ -435,6 +469,26 @@ def create_feed_token(
             after={"resource_id": token.resource_id, "organisation_id": token.organisation_id},
         )
     return token
+
+
+def feed_is_live(token: FeedToken) -> bool:
+    """A feed works while its maker still holds a role on the hub (an organisation's feed:
+    while they still speak for it); feeds made by the system always work."""
+    maker = token.created_by
+    if maker is None:
+        return True
+    if not maker.is_active or not permissions.can_observe(maker, token.pole):
+        return False
+    if token.organisation_id is not None:
+        return speaks_for(maker, token.pole, token.organisation_id)
+    return True
+
+
+def feed_shows_who(token: FeedToken) -> bool:
+    """Who booked is in the feed only when its maker may see it on the pages (members and
+    coordination); an observer's feed says "réservé"."""
+    maker = token.created_by
+    return maker is None or permissions.is_member(maker, token.pole)
 
 
 def revoke_feed_token(acting_user: User | None, *, token: FeedToken) -> None:

@@ -38,11 +38,16 @@ class MonthForm(forms.Form):
         if not value:
             return None
         try:
-            return dt.date.fromisoformat(value + "-01")
+            month = dt.date.fromisoformat(value + "-01")
         except ValueError:
             raise ValidationError(
                 _("Mois invalide : « %(v)s » (attendu AAAA-MM).") % {"v": value}
             ) from None
+        if not 1900 <= month.year <= 9000:
+            raise ValidationError(
+                _("Mois invalide : « %(v)s » (une année entre 1900 et 9000).") % {"v": value}
+            )
+        return month
 
 
 class GroupForm(forms.Form):
@@ -177,6 +182,7 @@ class TimesheetGridForm(forms.Form):
                 label=_("Heures de %(name)s pour %(org)s")
                 % {"name": employee.person_name, "org": organisation.name},
                 required=False,
+                max_digits=7,
                 decimal_places=2,
                 min_value=Decimal(0),
                 widget=forms.NumberInput(

@@ -121,6 +121,26 @@ class ResourceForm(forms.Form):
         choices = [(o.pk, o.name) for o in organisations]
         self.fields["owner"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
         self.fields["organisations"].choices = choices  # type: ignore[attr-defined]
+        # One ownership share (%) per organisation, right after the organisations ticked.
+        self.share_names = {o.pk: f"share_{o.pk}" for o in organisations}
+        fields = list(self.fields.items())
+        at = [name for name, _field in fields].index("organisations") + 1
+        shares = [
+            (
+                self.share_names[o.pk],
+                forms.DecimalField(
+                    label=o.name,
+                    required=False,
+                    min_value=Decimal(0),
+                    max_value=Decimal(100),
+                    max_digits=6,
+                    decimal_places=3,
+                    localize=True,
+                ),
+            )
+            for o in organisations
+        ]
+        self.fields = dict(fields[:at] + shares + fields[at:])  # type: ignore[assignment]
 
     def clean_closed_days(self) -> list[dt.date]:
         days = []
@@ -137,7 +157,64 @@ class ResourceForm(forms.Form):
         data = super().clean()
         if data.get("open_days") and not (data.get("opens") and data.get("closes")):
             self.add_error("opens", _("Indiquez l’heure d’ouverture et de fermeture."))
+        self._clean_shares(data)
         return data
+
+    def _clean_shares(self, data: dict[str, Any]) -> None:
+        """Ownership shares typed: only for a resource several members own, only for the
+        organisations ticked, each typed, and 100 % in all."""
+        typed = {
+            pk: data.get(name)
+            for pk, name in self.share_names.items()
+            if data.get(name) is not None
+        }
+        if not typed or any(name in self.errors for name in self.share_names.values()):
+            return
+        if data.get("ownership") != Ownership.MEMBERS:
+            first = self.share_names[next(iter(typed))]
+            self.add_error(
+                first,
+                _(
+                    "Part de propriété : seulement quand la propriété est « plusieurs membres » "
+                    "(laissez vide sinon)."
+                ),
+            )
+            return
+        ticked = list(data.get("organisations") or [])
+        for pk in typed:
+            if pk not in ticked:
+                self.add_error(
+                    self.share_names[pk],
+                    _("Part de propriété : cochez ce membre parmi ceux qui la partagent."),
+                )
+        for pk in ticked:
+            if pk in self.share_names and pk not in typed:
+                self.add_error(
+                    self.share_names[pk],
+                    _("Part de propriété : indiquez la part de chaque membre coché."),
+                )
+        if self.errors:
+            return
+        total = sum(typed.values(), Decimal(0))
+        if total != 100:
+            self.add_error(
+                self.share_names[ticked[0]],
+                _("Parts de propriété : elles font %(t)s %% au total ; il faut 100 %%.")
+                % {"t": f"{total.normalize():f}".replace(".", ",")},
+            )
+
+    def share_fields(self) -> list[forms.BoundField]:
+        """The ownership share fields, shown together (the template leaves them out of the
+        main list)."""
+        return [self[name] for name in self.share_names.values()]
+
+    def shares(self) -> dict[int, Decimal] | None:
+        """The ownership shares typed (None: none typed, the page keeps or splits them)."""
+        data = self.cleaned_data
+        typed = {
+            pk: data[name] for pk, name in self.share_names.items() if data.get(name) is not None
+        }
+        return typed or None
 
     def unit_names(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["units"].splitlines() if line.strip()]
@@ -167,6 +244,16 @@ class ResourceForm(forms.Form):
             "opens": hours[0].opens if hours else None,
             "closes": hours[0].closes if hours else None,
             "closed_days": "\n".join(d.day.isoformat() for d in resource.closed_days.all()),
+            **(
+                {
+                    f"share_{s.organisation_id}": f"{s.ownership_share.normalize():f}".replace(
+                        ".", ","
+                    )
+                    for s in resource.shares.all()
+                }
+                if resource.ownership == Ownership.MEMBERS
+                else {}
+            ),
         }
 
 

@@ -158,6 +158,19 @@ class TimeSharePlanLine(models.Model):
     def __str__(self) -> str:
         return f"{self.employee} — {self.organisation}: {self.quantity} {self.get_mode_display()}"
 
+    @property
+    def mode_text(self) -> str:
+        """The mode's words agreed with the quantity, as French does: "1 jour par semaine",
+        "1,5 jour par semaine", "2 jours par semaine" (singular below 2)."""
+        if self.quantity >= 2:
+            return str(self.get_mode_display())
+        singular = {
+            PlanMode.DAYS_PER_WEEK: _("jour par semaine"),
+            PlanMode.HOURS_PER_MONTH: _("heure par mois"),
+            PlanMode.SEASON: _("heure sur une saison"),
+        }
+        return str(singular.get(PlanMode(self.mode), self.get_mode_display()))
+
 
 class MonthPeriod(models.Model):
     class Status(models.TextChoices):

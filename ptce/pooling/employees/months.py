@@ -254,6 +254,20 @@ def close_month(
     return period
 
 
+def month_hourly_cost(employee: Employee, month: dt.date) -> int:
+    """The hourly cost `employee` was invoiced at in `month` (its closed invoices' lines);
+    the current one only when the month invoiced none of their hours."""
+    invoiced = (
+        InvoiceLine.objects.filter(
+            employee=employee, invoice__group_id=employee.group_id, invoice__month=month
+        )
+        .order_by("id")
+        .values_list("hourly_cost_cents", flat=True)
+        .first()
+    )
+    return int(invoiced) if invoiced is not None else employee.hourly_cost_cents
+
+
 def record_adjustment(
     acting_user: User | None,
     *,
@@ -264,7 +278,8 @@ def record_adjustment(
     reason: str,
 ) -> Adjustment:
     """Correct a closed month: hours added (or removed, negative) for a member, invoiced at
-    the employee's current cost plus the overhead rate. The closed invoice is not edited."""
+    the employee's hourly cost of that month (see `month_hourly_cost`) plus the overhead
+    rate. The closed invoice is not edited."""
     group = employee.group
     require_manager(acting_user, group.pole)
     first = parse_month(month)
@@ -273,7 +288,11 @@ def record_adjustment(
     reason = (reason or "").strip()
     if len(reason) < 3:
         errors["reason"] = _("Motif : expliquez la régularisation (au moins 3 caractères).")
-    if delta == 0 or delta != delta.quantize(Decimal("0.01")):
+    if abs(delta) > rules.MAX_HOURS_PER_MONTH:
+        errors["hours"] = _("Heures : une correction d'au plus %(max)s h (un mois de travail).") % {
+            "max": rules.hours_text(rules.MAX_HOURS_PER_MONTH)
+        }
+    elif delta == 0 or delta != delta.quantize(Decimal("0.01")):
         errors["hours"] = _("Heures : une correction non nulle, au plus 2 décimales.")
     if errors:
         raise ValidationError(errors)
@@ -313,12 +332,13 @@ def record_adjustment(
             month=first,
             defaults={"number": f"GE{group.pk}-{first:%Y%m}-{organisation.pk}"},
         )
-        share = rules.adjustment(delta, employee.hourly_cost_cents, group.overhead_rate)
+        hourly_cost = month_hourly_cost(employee, first)
+        share = rules.adjustment(delta, hourly_cost, group.overhead_rate)
         entry = Adjustment.objects.create(
             invoice=invoice,
             employee=employee,
             hours=delta,
-            hourly_cost_cents=employee.hourly_cost_cents,
+            hourly_cost_cents=hourly_cost,
             pay_cents=share.pay_cents,
             overhead_cents=share.overhead_cents,
             reason=reason[:255],

@@ -239,7 +239,10 @@ def _decimal(value: Fraction) -> Decimal:
 
 
 def hours_text(hours: Decimal) -> str:
-    """`1205.25` -> `1205,25` (French decimal comma, two decimals)."""
+    """`1205.25` -> `1205,25` (French decimal comma, two decimals); absurd amounts typed
+    by mistake (1E+400) in scientific notation rather than an error."""
+    if not hours.is_finite() or abs(hours) >= 10**12:
+        return f"{hours:.2E}".replace(".", ",")
     return f"{hours.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}".replace(".", ",")
 
 
@@ -251,10 +254,10 @@ def timesheet_problem(hours: Decimal, month_total: Decimal) -> str | None:
     month over all members (these hours included); None when plausible."""
     if not hours.is_finite() or hours < 0:
         return "negative"
+    if hours > MAX_HOURS_PER_MONTH or month_total > MAX_HOURS_PER_MONTH:
+        return "too_many"  # checked first: 1E+400 cannot even be rounded to the cent
     if hours != hours.quantize(Decimal("0.01")):
         return "precision"
-    if month_total > MAX_HOURS_PER_MONTH:
-        return "too_many"
     return None
 
 

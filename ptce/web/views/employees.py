@@ -367,6 +367,9 @@ def timesheets(request: HttpRequest, access: HubAccess) -> HttpResponse:
     form = TimesheetGridForm(
         request.POST if request.method == "POST" else None, cells=cells, initial=initial
     )
+    if period is not None and period.closed:  # read only: corrections are adjustments
+        for field in form.fields.values():
+            field.disabled = True
     status = 200
     if request.method == "POST":
         status = 400

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,11 @@ HOURS = range(7, 21)
 
 def ctx(access: HubAccess, **extra: Any) -> dict[str, Any]:
     return {"pole": access.pole, "access": access, "section": "pooling", **extra}
+
+
+def shows_who(access: HubAccess) -> bool:
+    """Members and coordination see who booked; observers and reviewers read "réservé"."""
+    return access.is_member
 
 
 def hub_organisations(access: HubAccess) -> list[Organisation]:
@@ -123,34 +129,39 @@ def _resource_form(
             "bookable_by": data["bookable_by"],
         }
         shared = [by_id[i] for i in data["organisations"] if i in by_id]
+        original = resource
         try:
-            if resource is None:
-                resource = services.create_resource(
-                    request.user,
-                    pole=access.pole,
-                    organisations=shared,
-                    shares=_kept_shares(None, values["ownership"], shared),
-                    units=form.unit_names(),
-                    **values,
-                )
-            else:
-                services.update_resource(
+            with transaction.atomic():  # all or nothing: resource, units, hours
+                if resource is None:
+                    resource = services.create_resource(
+                        request.user,
+                        pole=access.pole,
+                        organisations=shared,
+                        shares=form.shares() or _kept_shares(None, values["ownership"], shared),
+                        units=form.unit_names(),
+                        **values,
+                    )
+                else:
+                    services.update_resource(
+                        request.user,
+                        resource=resource,
+                        organisations=shared,
+                        shares=form.shares() or _kept_shares(resource, values["ownership"], shared),
+                        **values,
+                    )
+                    services.set_units(
+                        request.user, resource=resource, names=form.unit_names() or [resource.name]
+                    )
+                services.set_availability(
                     request.user,
                     resource=resource,
-                    organisations=shared,
-                    shares=_kept_shares(resource, values["ownership"], shared),
-                    **values,
+                    opening=form.opening(),
+                    closed_days=data["closed_days"],
                 )
-                services.set_units(
-                    request.user, resource=resource, names=form.unit_names() or [resource.name]
-                )
-            services.set_availability(
-                request.user,
-                resource=resource,
-                opening=form.opening(),
-                closed_days=data["closed_days"],
-            )
         except ValidationError as exc:
+            resource = original  # rolled back: a new resource was not made
+            if resource is not None:
+                resource.refresh_from_db()
             apply_errors(form, exc, {"opening": "opens", "shares": "organisations"})
         else:
             messages.success(request, _("Ressource « %(r)s » enregistrée.") % {"r": resource.name})
@@ -202,7 +213,7 @@ def resource(request: HttpRequest, access: HubAccess, resource_id: int) -> HttpR
         .order_by("-created_at")
         .first()
     )
-    context = ctx(access, resource=item, upcoming=upcoming, feed=feed)
+    context = ctx(access, resource=item, upcoming=upcoming, feed=feed, shows_who=shows_who(access))
     return render(request, "pooling/resource.html", context)
 
 
@@ -308,11 +319,27 @@ def _pick_unit(request: HttpRequest, units: list[Unit]) -> Unit | None:
     return units[0] if units else None
 
 
+# Calendars stay inside these years: the previous and next links never leave the range
+# of dates Python can represent (no 500 on ?week=9999-12-31).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9000, 12, 31)
+
+
 def _parse_day(text: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(text or "")
+        day = dt.date.fromisoformat(text or "")
     except ValueError:
         return default
+    return day if FIRST_DAY <= day <= LAST_DAY else default
+
+
+def _parse_month(text: str | None, default: dt.date) -> dt.date:
+    try:
+        year, number = (int(p) for p in (text or "").split("-"))
+        first = dt.date(year, number, 1)
+    except ValueError:
+        return default
+    return first if FIRST_DAY <= first <= LAST_DAY else default
 
 
 @require_safe
@@ -372,6 +399,7 @@ def week(request: HttpRequest, access: HubAccess) -> HttpResponse:
         next=first + dt.timedelta(days=7),
         today=today,
         can_book=access.is_member and bool(acting_organisations(access)),
+        shows_who=shows_who(access),
     )
     template = "pooling/_week.html" if request.htmx else "pooling/week.html"
     return render(request, template, context)
@@ -383,11 +411,7 @@ def month(request: HttpRequest, access: HubAccess) -> HttpResponse:
     units = _live_units(request, access)
     unit = _pick_unit(request, units)
     today = timezone.localdate()
-    try:
-        year, number = (int(p) for p in request.GET.get("month", "").split("-"))
-        first = dt.date(year, number, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    first = _parse_month(request.GET.get("month"), today.replace(day=1))
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     grid_start = queries.week_start(first)
     grid_end = queries.week_start(last) + dt.timedelta(days=6)
@@ -419,6 +443,7 @@ def month(request: HttpRequest, access: HubAccess) -> HttpResponse:
         previous=f"{previous:%Y-%m}",
         next=f"{last + dt.timedelta(days=1):%Y-%m}",
         today=today,
+        shows_who=shows_who(access),
     )
     template = "pooling/_month.html" if request.htmx else "pooling/month.html"
     return render(request, template, context)
@@ -490,12 +515,15 @@ def feed_create(request: HttpRequest, access: HubAccess) -> HttpResponse:
             services.create_feed_token(request.user, pole=access.pole, resource=item)
             target = reverse("pooling:resource", args=[access.pole.slug, item.pk])
         else:
-            organisation = Organisation.objects.filter(pk=int(organisation_id or 0)).first()
+            organisation = Organisation.objects.filter(
+                pk=int(organisation_id or 0),
+                pk__in=services.hub_organisation_ids(access.pole),
+            ).first()
             if organisation is None:
                 raise Http404(_("Organisation inconnue."))
             services.create_feed_token(request.user, pole=access.pole, organisation=organisation)
             target = reverse("pooling:index", args=[access.pole.slug])
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Http404(_("Flux inconnu.")) from exc
     messages.success(
         request, _("Adresse du flux iCal créée ; l’ancienne, s’il y en avait une, ne marche plus.")
@@ -519,10 +547,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The iCal feed at a secret address (no sign-in: calendar apps cannot sign in)."""
     item = (
         FeedToken.objects.filter(token=token, revoked_at__isnull=True)
-        .select_related("resource", "organisation", "pole")
+        .select_related("resource", "organisation", "pole", "created_by")
         .first()
     )
-    if item is None:
+    if item is None or not services.feed_is_live(item):
         raise Http404(_("Flux inconnu ou révoqué."))
     start = timezone.now() - dt.timedelta(days=90)
     rows = Booking.objects.filter(
@@ -534,7 +562,12 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     else:
         rows = rows.filter(organisation_id=item.organisation_id)
         name = f"{item.organisation.name} — {item.pole.name}" if item.organisation else ""
-    body = exports.ical(name, rows.order_by("starts_at")[:5000], request.get_host().split(":")[0])
+    body = exports.ical(
+        name,
+        rows.order_by("starts_at")[:5000],
+        request.get_host().split(":")[0],
+        shows_who=services.feed_shows_who(item),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reservations.ics"'
     return response
