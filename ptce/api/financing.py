@@ -35,6 +35,14 @@ class CommuneFigureOut(Schema):
     local: bool
 
 
+class OtherCommunesOut(Schema):
+    departement: str | None = Field(description="code du département ; null : toute la France")
+    label: str
+    investors: int
+    amount_cents: int
+    local: bool = Field(description="au moins une des communes regroupées est dans le périmètre")
+
+
 class CampaignOut(Schema):
     id: int
     pole: str
@@ -63,7 +71,18 @@ class CampaignOut(Schema):
     local_share_investors: float
     median_ticket_cents: int
     progress: float = Field(description="montant collecté / objectif")
-    communes: list[CommuneFigureOut]
+    communes: list[CommuneFigureOut] = Field(
+        description=(
+            "les communes d'au moins `disclosure_threshold` souscripteurs (secret statistique)"
+        )
+    )
+    other_communes: list[OtherCommunesOut] = Field(
+        description=(
+            "les autres communes regroupées (par département ou pour toute la France) ; avec "
+            "`communes`, le total fait `investors` et `raised_cents`"
+        )
+    )
+    disclosure_threshold: int
 
 
 class SubscriptionIn(Schema):
@@ -139,6 +158,7 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 
 def campaign_payload(campaign: Campaign) -> dict[str, Any]:
     fig = queries.campaign_figures(campaign)
+    public = queries.public_communes(fig)  # statistical disclosure, even for the coordination
     return {
         **{f: getattr(campaign, f) for f in services.CAMPAIGN_FIELDS if f != "consent_text"},
         "id": campaign.pk,
@@ -156,14 +176,11 @@ def campaign_payload(campaign: Campaign) -> dict[str, Any]:
         "median_ticket_cents": fig.median_ticket_cents,
         "progress": round(fig.raised_cents / campaign.target_cents, 4),
         "communes": [
-            {
-                "code_insee": c.commune,
-                "investors": c.investors,
-                "amount_cents": c.amount_cents,
-                "local": c.is_local,
-            }
-            for c in fig.communes
+            {k: p[k] for k in ("code_insee", "investors", "amount_cents", "local")}
+            for p in public["points"]
         ],
+        "other_communes": public["others"],
+        "disclosure_threshold": public["threshold"],
     }
 
 

@@ -4,16 +4,50 @@ A ticket is what one subscription counts for (its allotment once settled, else i
 in integer cents. Investors are counted once per `investor` key (a person who subscribed
 twice is one investor with one ticket, the sum of theirs). Local means living in a commune of
 the hub's perimeter. Shares are fractions in [0, 1] (display only, never money).
+
+`Figures.communes` holds the exact figures per commune, for the hub's coordination only. What
+is published (public campaign page, its map, the public API) goes through `disclose`, a
+statistical-disclosure rule in the manner of INSEE's secret statistique:
+
+- a commune's investors and amount are shown only when it has at least
+  `DISCLOSURE_THRESHOLD` investors;
+- the other communes are merged into "other communes" buckets: one per département whose
+  hidden communes together have at least the threshold, the rest (and investors whose commune
+  is unknown or erased) in one national bucket; if that national remainder would be below the
+  threshold, every hidden commune goes into the single national bucket instead;
+- if the national bucket is still below the threshold (for example one commune with a single
+  investor, all the others shown), the smallest shown communes are merged into it until it
+  reaches the threshold, so it cannot be subtracted back from the campaign total;
+- shown communes plus buckets add up to the campaign's total investors and amount.
+
+When the whole campaign has fewer investors than the threshold, there is one national bucket
+equal to the campaign's total (which is published anyway) and no commune is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["CommuneFigure", "Figures", "Ticket", "by_commune", "figures", "local_part"]
+__all__ = [
+    "DISCLOSURE_THRESHOLD",
+    "CommuneFigure",
+    "Disclosed",
+    "Figures",
+    "OtherCommunes",
+    "Ticket",
+    "by_commune",
+    "departement_of",
+    "disclose",
+    "figures",
+    "local_part",
+]
+
+DISCLOSURE_THRESHOLD = 3
+"""The fewest investors a published cell (a commune, a bucket of other communes) may count."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +64,26 @@ class CommuneFigure:
     investors: int
     amount_cents: int
     is_local: bool
+
+
+@dataclass(frozen=True)
+class OtherCommunes:
+    """Communes merged so that none of them discloses fewer investors than the threshold."""
+
+    departement: str  # code of the département, "" for the national bucket
+    investors: int
+    amount_cents: int
+    is_local: bool  # at least one merged commune is in the hub's perimeter
+    communes: tuple[str, ...] = ()  # the merged codes: internal, never to be published
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """What may be published per commune: the communes shown and the buckets of the others."""
+
+    shown: list[CommuneFigure]
+    others: list[OtherCommunes]
+    threshold: int = DISCLOSURE_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -108,6 +162,71 @@ def by_commune(tickets: Iterable[Ticket]) -> list[CommuneFigure]:
     ]
     rows.sort(key=lambda r: (-r.amount_cents, r.commune))
     return rows
+
+
+def departement_of(code: str) -> str:
+    """The département of a code INSEE: its first two characters (2A, 2B included), three
+    overseas (97x); "" for an unknown commune."""
+    if len(code) != 5:
+        return ""
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def _bucket(departement: str, cells: Sequence[CommuneFigure]) -> OtherCommunes:
+    return OtherCommunes(
+        departement=departement,
+        investors=sum(c.investors for c in cells),
+        amount_cents=sum(c.amount_cents for c in cells),
+        is_local=any(c.is_local for c in cells),
+        communes=tuple(sorted(c.commune for c in cells)),
+    )
+
+
+def _smallest_first(cell: CommuneFigure) -> tuple[int, int, str]:
+    return (cell.investors, cell.amount_cents, cell.commune)
+
+
+def disclose(
+    communes: Iterable[CommuneFigure],
+    *,
+    threshold: int = DISCLOSURE_THRESHOLD,
+    departements: Mapping[str, str] | None = None,
+) -> Disclosed:
+    """The per-commune figures that may be published (see the module's docstring).
+
+    `departements` maps a code INSEE to its département (from the territorial reference); a
+    commune missing from it counts as unknown. Without it, the département is read from the
+    code. Every published cell counts at least `threshold` investors, unless the campaign
+    itself counts fewer (then the one national bucket is the campaign's total).
+    """
+    threshold = max(threshold, 1)
+
+    def dep(code: str) -> str:
+        if not code:
+            return ""
+        return departement_of(code) if departements is None else departements.get(code, "")
+
+    cells = [c for c in communes if c.investors > 0]
+    unknown = [c for c in cells if not dep(c.commune)]
+    known = [c for c in cells if dep(c.commune)]
+    shown = [c for c in known if c.investors >= threshold]
+    hidden = [c for c in known if c.investors < threshold]
+    groups: dict[str, list[CommuneFigure]] = defaultdict(list)
+    for c in hidden:
+        groups[dep(c.commune)].append(c)
+    by_dep = {d: g for d, g in groups.items() if sum(c.investors for c in g) >= threshold}
+    rest = unknown + [c for d, g in groups.items() if d not in by_dep for c in g]
+    if rest and sum(c.investors for c in rest) < threshold:
+        # The remainder alone could be subtracted back to one or two persons.
+        rest, by_dep = unknown + hidden, {}
+        shown.sort(key=_smallest_first)
+        while shown and sum(c.investors for c in rest) < threshold:
+            rest.append(shown.pop(0))  # complementary secret: the next smallest commune
+    shown.sort(key=lambda r: (-r.amount_cents, r.commune))
+    others = [_bucket(d, by_dep[d]) for d in sorted(by_dep)]
+    if rest:
+        others.append(_bucket("", rest))
+    return Disclosed(shown=shown, others=others, threshold=threshold)
 
 
 def figures(tickets: Iterable[Ticket]) -> Figures:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from ptce.financing import indicators
 from ptce.financing.models import Campaign, CampaignState, Subscription
@@ -54,20 +55,34 @@ def pole_figures(pole: Any) -> indicators.Figures:
     return indicators.figures(_tickets(rows))
 
 
-def map_points(figures: indicators.Figures) -> list[dict[str, Any]]:
-    """Investors by commune with the commune's centroid, for the map (one query)."""
-    codes = [c.commune for c in figures.communes]
+def other_communes_label(departement: str, departement_nom: str, threshold: int) -> str:
+    """The public name of a bucket of other communes."""
+    if departement:
+        return _("Autres communes, département %(dep)s (moins de %(n)s souscripteurs chacune)") % {
+            "dep": f"{departement_nom} ({departement})" if departement_nom else departement,
+            "n": threshold,
+        }
+    return _("Autres communes (moins de %(n)s souscripteurs chacune)") % {"n": threshold}
+
+
+def public_communes(figures: indicators.Figures) -> dict[str, Any]:
+    """What may be published per commune (statistical disclosure, `indicators.disclose`):
+    the communes shown, with their centroid for the map, and the buckets of the others, with a
+    label. Together they add up to the campaign's totals. One query."""
+    codes = [c.commune for c in figures.communes if c.commune]
     places = {
-        code: (nom, lat, lon)
-        for code, nom, lat, lon in Commune.objects.filter(pk__in=codes).values_list(
-            "code_insee", "nom", "lat", "lon"
+        code: (nom, lat, lon, dep, dep_nom)
+        for code, nom, lat, lon, dep, dep_nom in Commune.objects.filter(pk__in=codes).values_list(
+            "code_insee", "nom", "lat", "lon", "departement_id", "departement__nom"
         )
     }
+    disclosed = indicators.disclose(
+        figures.communes, departements={code: p[3] for code, p in places.items()}
+    )
+    dep_names = {p[3]: p[4] for p in places.values()}
     points = []
-    for c in figures.communes:
-        if c.commune not in places:
-            continue
-        nom, lat, lon = places[c.commune]
+    for c in disclosed.shown:
+        nom, lat, lon, _dep, _dep_nom = places[c.commune]
         points.append(
             {
                 "code_insee": c.commune,
@@ -79,6 +94,24 @@ def map_points(figures: indicators.Figures) -> list[dict[str, Any]]:
                 "local": c.is_local,
             }
         )
+    others = [
+        {
+            "departement": b.departement or None,
+            "label": other_communes_label(
+                b.departement, dep_names.get(b.departement, ""), disclosed.threshold
+            ),
+            "investors": b.investors,
+            "amount_cents": b.amount_cents,
+            "local": b.is_local,
+        }
+        for b in disclosed.others
+    ]
+    return {"points": points, "others": others, "threshold": disclosed.threshold}
+
+
+def map_points(figures: indicators.Figures) -> list[dict[str, Any]]:
+    """The communes that may be shown on the public map, with their centroid (one query)."""
+    points: list[dict[str, Any]] = public_communes(figures)["points"]
     return points
 
 

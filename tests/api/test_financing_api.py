@@ -42,7 +42,37 @@ def test_get_campaign_with_totals_and_local_share(client, pole):
     assert data["local_share_investors"] == 0.5
     assert data["median_ticket_cents"] == 20_000
     assert data["oversubscription_rule"].startswith("Premier arrivé")
-    assert {row["code_insee"] for row in data["communes"]} == {"26281", "42218"}
+    # Two investors: no commune is shown, one national bucket (secret statistique).
+    assert data["communes"] == [] and data["disclosure_threshold"] == 3
+    assert data["other_communes"] == [
+        {
+            "departement": None,
+            "label": "Autres communes (moins de 3 souscripteurs chacune)",
+            "investors": 2,
+            "amount_cents": 40_000,
+            "local": True,
+        }
+    ]
+
+
+def test_public_figures_never_disclose_a_small_commune(client, pole):
+    c = f.campaign(pole)
+    for n in range(1, 5):
+        f.subscribe(c, n, units=1)
+    f.subscribe(c, 5, units=5, commune="26057", postcode="26300")
+    f.subscribe(c, 6, units=2, commune="42218", postcode="42000")
+    f.subscribe(c, 7, units=1, commune="42218", postcode="42000")
+    f.subscribe(c, 8, units=1, commune="42218", postcode="42000")
+    data = client.get(f"/api/v1/campaigns/{c.pk}").json()
+    assert [(r["code_insee"], r["investors"], r["amount_cents"]) for r in data["communes"]] == [
+        ("26281", 4, 40_000),
+    ]
+    # Bourg-de-Péage's lone investor is merged with Saint-Étienne (3), the next smallest.
+    assert [(o["investors"], o["amount_cents"]) for o in data["other_communes"]] == [(4, 90_000)]
+    shown = sum(r["amount_cents"] for r in data["communes"])
+    others = sum(o["amount_cents"] for o in data["other_communes"])
+    assert shown + others == data["raised_cents"]
+    assert sum(r["investors"] for r in data["communes"] + data["other_communes"]) == 8
 
 
 def test_draft_campaign_is_hidden_from_the_public(client, pole):

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -56,9 +57,67 @@ def test_public_page_shows_progress_figures_map_and_form(client, pole, parse):
     assert "400\u00a0€" in text and "75,0\u00a0%" in text
     progress = next(e for e in page.elements if e.tag == "progress")
     assert progress.attrs["value"] == "40000" and progress.attrs["max"] == "500000"
-    points = json.loads(page.by_id("campaign-points").text)
-    assert {p["code_insee"] for p in points} == {"26281", "42218"}
+    # Two investors: no commune may be shown (secret statistique), one national line.
+    assert json.loads(page.by_id("campaign-points").text) == []
+    assert "Autres communes (moins de 3 souscripteurs chacune)" in text
+    assert "Saint-Étienne" not in text
     assert any(e.tag == "input" and e.attrs.get("name") == "iban" for e in page.elements)
+
+
+def untagged(html):
+    return squash(re.sub(r"<[^>]+>", " ", html))
+
+
+def _subscribe_in(c, communes):
+    """One investor per (commune, postcode, units), numbered from 1."""
+    for n, (commune, postcode, units) in enumerate(communes, start=1):
+        f.subscribe(c, n, units=units, commune=commune, postcode=postcode)
+
+
+def test_public_page_hides_communes_under_three_investors(client, pole, parse):
+    c = f.campaign(pole)
+    romans, bourg, stetienne = ("26281", "26100"), ("26057", "26300"), ("42218", "42000")
+    _subscribe_in(c, [(*romans, 1)] * 4 + [(*bourg, 2)] * 3 + [(*stetienne, 7)])
+    response = client.get(reverse("financing:campaign", args=[c.pk]))
+    page = parse(response)
+    text = squash(response.content.decode())
+    points = json.loads(page.by_id("campaign-points").text)
+    # Saint-Étienne's lone investor (700 EUR) would be total - shown: the next smallest
+    # commune (Bourg-de-Péage, 3 investors) joins the national bucket.
+    assert [(p["nom"], p["investors"], p["amount_cents"]) for p in points] == [
+        ("Romans-sur-Isère", 4, 40_000)
+    ]
+    assert "Saint-Étienne" not in text and "Bourg-de-Péage" not in text
+    assert not re.search("(?<![0-9\u00a0])700\u00a0€", text)  # only the total, 1 700 EUR
+    row = "Autres communes (moins de 3 souscripteurs chacune) 4 1\u00a0300\u00a0€"
+    assert row in untagged(text)
+    assert page.by_id("map-secret") is not None
+
+
+def test_public_page_groups_small_communes_by_departement(client, pole, parse):
+    c = f.campaign(pole)
+    _subscribe_in(
+        c,
+        [("26281", "26100", 1)] * 3
+        + [("26057", "26300", 2)] * 2
+        + [("26362", "26000", 5), ("75056", "75001", 1)] * 1
+        + [("75056", "75001", 1)] * 2,
+    )
+    text = squash(client.get(reverse("financing:campaign", args=[c.pk])).content.decode())
+    row = "Autres communes, département Drôme (26) (moins de 3 souscripteurs chacune) 3 900\u00a0€"
+    assert row in untagged(text)
+    assert "Valence" not in text and "Bourg-de-Péage" not in text
+    assert "Romans-sur-Isère" in text and "Paris" in text
+
+
+def test_the_coordination_keeps_exact_figures(client, pole, coord):
+    c = f.campaign(pole)
+    f.subscribe(c, 1, units=7, commune="42218", postcode="42000")
+    client.force_login(coord)
+    text = squash(
+        client.get(reverse("financing:hub_campaign", args=[pole.slug, c.pk])).content.decode()
+    )
+    assert "Saint-Étienne" in text and "700" in text
 
 
 def test_draft_is_not_public(client, pole, coord):
@@ -379,4 +438,9 @@ def test_figures_json_for_the_page(client, pole):
     f.subscribe(c, 1, units=3)
     data = client.get(reverse("financing:campaign_data", args=[c.pk])).json()
     assert data["raised_cents"] == 30_000 and data["investors"] == 1
-    assert data["points"][0]["nom"] == "Romans-sur-Isère"
+    assert data["points"] == []  # a single investor: never their commune's exact amount
+    assert [(o["investors"], o["amount_cents"]) for o in data["other_communes"]] == [(1, 30_000)]
+    for n in range(2, 5):
+        f.subscribe(c, n, units=1)
+    data = client.get(reverse("financing:campaign_data", args=[c.pk])).json()
+    assert data["points"][0]["nom"] == "Romans-sur-Isère" and data["other_communes"] == []

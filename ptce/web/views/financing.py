@@ -99,12 +99,15 @@ def _mine(request: HttpRequest, campaign: Campaign) -> list[dict[str, str]]:
 
 def _campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
     fig = queries.campaign_figures(campaign)
+    public = queries.public_communes(fig)  # never a commune's exact figures below the threshold
     return {
         "mine": _mine(request, campaign),
         "campaign": campaign,
         "pole": campaign.pole,
         "figures": fig,
-        "points": queries.map_points(fig),
+        "points": public["points"],
+        "other_communes": public["others"],
+        "disclosure_threshold": public["threshold"],
         "rule_statement": _(RULE_STATEMENTS[campaign.oversubscription]),
         "manages": permissions.can_manage_pole(request.user, campaign.pole),
     }
@@ -206,12 +209,14 @@ def campaign_data(request: HttpRequest, pk: int) -> JsonResponse:
     """The figures as JSON (the page refreshes its progress with it)."""
     obj = _public_campaign(request, pk)
     fig = queries.campaign_figures(obj)
+    public = queries.public_communes(fig)
     return JsonResponse(
         {
             "raised_cents": fig.raised_cents,
             "investors": fig.investors,
             "local_share_amount": round(fig.local_share_amount, 4),
-            "points": queries.map_points(fig),
+            "points": public["points"],
+            "other_communes": public["others"],
         }
     )
 
