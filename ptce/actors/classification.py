@@ -5,9 +5,10 @@ Pure module (no Django import). The inputs are the SIRENE fields of a legal unit
 (`economieSocialeSolidaireUniteLegale`, O/N turned into a bool), the main activity `naf`
 (NAF rév. 2, `62.01Z` or `6201Z`) and `tranche_effectifs`. The result carries a reason code
 and its parameters; `REASON_MESSAGES` turns them into a French sentence a hub coordinator
-can read ("why is this member an ESS enterprise?"). The Django layer wraps the templates
-with gettext and lets a user declare another type (natural persons, SCIC without the ESS
-flag, informal groups); `classify` itself never answers `person`.
+can read ("why is this member an ESS enterprise?"). The templates are marked with
+`gettext_noop` for makemessages; the Django layer translates `Classification.message`
+with `ptce.core.i18n.translate` and lets a user declare another type (natural persons,
+SCIC without the ESS flag, informal groups); `classify` itself never answers `person`.
 
 The rules are the table `RULES`, tried in order; the first whose predicate holds decides
 (reason code: condition -> actor type / ESS family, size class):
@@ -78,6 +79,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from ptce.core.text import Message, gettext_noop
+
 __all__ = [
     "ACTOR_TYPES",
     "ASSOCIATIONS",
@@ -125,6 +128,11 @@ class Classification:
     size_class: str
     reason: str  # a key of REASON_MESSAGES
     params: dict[str, str] = field(default_factory=dict)  # the values its message needs
+
+    @property
+    def message(self) -> Message:
+        """The reason as a translatable `Message` (`str()` of it is the French sentence)."""
+        return Message(REASON_MESSAGES[self.reason], self.params)
 
 
 # --------------------------------------------------------------------------- headcount
@@ -310,82 +318,85 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("legal_category_other", lambda f: True, "other"),
 )
 
-_ESS_LAW = "entreprise de l'ESS par la loi du 31 juillet 2014."
-
 REASON_MESSAGES: Final[dict[str, str]] = {
-    "no_register_data": (
+    "no_register_data": gettext_noop(
         "Ni SIREN ni catégorie juridique : le type d'acteur est à déclarer "
         "(groupement informel, personne physique…)."
     ),
-    "missing_legal_category": ("Catégorie juridique absente : le type d'acteur est à déclarer."),
-    "unknown_legal_category": (
+    "missing_legal_category": gettext_noop(
+        "Catégorie juridique absente : le type d'acteur est à déclarer."
+    ),
+    "unknown_legal_category": gettext_noop(
         "Catégorie juridique « %(categorie_juridique)s » non reconnue (quatre chiffres "
         "attendus) : le type d'acteur est à déclarer."
     ),
-    "legal_category_sole_trader": (
+    "legal_category_sole_trader": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : entrepreneur individuel, "
         "entreprise hors ESS."
     ),
-    "legal_category_association": (
-        f"Catégorie juridique %(categorie_juridique)s : association, {_ESS_LAW}"
+    "legal_category_association": gettext_noop(
+        "Catégorie juridique %(categorie_juridique)s : association, entreprise de l'ESS par "
+        "la loi du 31 juillet 2014."
     ),
-    "legal_category_foundation": (
-        f"Catégorie juridique %(categorie_juridique)s : fondation, {_ESS_LAW}"
+    "legal_category_foundation": gettext_noop(
+        "Catégorie juridique %(categorie_juridique)s : fondation, entreprise de l'ESS par la "
+        "loi du 31 juillet 2014."
     ),
-    "legal_category_mutual": (
+    "legal_category_mutual": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : mutuelle ou société d'assurance "
-        f"mutuelle, {_ESS_LAW}"
+        "mutuelle, entreprise de l'ESS par la loi du 31 juillet 2014."
     ),
-    "legal_category_scop": (
+    "legal_category_scop": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : société coopérative et participative "
-        f"(SCOP), {_ESS_LAW}"
+        "(SCOP), entreprise de l'ESS par la loi du 31 juillet 2014."
     ),
-    "legal_category_cooperative_bank": (
+    "legal_category_cooperative_bank": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : banque coopérative ou mutualiste, "
-        f"{_ESS_LAW}"
+        "entreprise de l'ESS par la loi du 31 juillet 2014."
     ),
-    "legal_category_cooperative": (
-        f"Catégorie juridique %(categorie_juridique)s : société coopérative, {_ESS_LAW}"
+    "legal_category_cooperative": gettext_noop(
+        "Catégorie juridique %(categorie_juridique)s : société coopérative, entreprise de "
+        "l'ESS par la loi du 31 juillet 2014."
     ),
-    "legal_category_university": (
+    "legal_category_university": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : établissement public à caractère "
         "scientifique, culturel et professionnel (université, grande école), classé en "
         "recherche et enseignement supérieur."
     ),
-    "legal_category_local_authority": (
+    "legal_category_local_authority": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : collectivité territoriale ou "
         "groupement de collectivités."
     ),
-    "legal_category_local_public_body": (
+    "legal_category_local_public_body": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : établissement public local, rattaché "
         "à une ou plusieurs collectivités et classé avec elles."
     ),
-    "naf_research": (
+    "naf_research": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s (hors ESS) et activité principale "
         "%(naf)s (recherche-développement ou enseignement supérieur) : classé en recherche "
         "et enseignement supérieur."
     ),
-    "naf_training": (
+    "naf_training": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s (hors ESS) et activité principale "
         "%(naf)s (formation) : classé en organisme de formation."
     ),
-    "legal_category_public_body": (
+    "legal_category_public_body": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : personne morale de droit public "
         "autre qu'une collectivité, classée en autre organisme public."
     ),
-    "ess_flag_company": (
+    "ess_flag_company": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : société inscrite comme entreprise de "
         "l'ESS au répertoire SIRENE (société commerciale de l'ESS, loi du 31 juillet 2014)."
     ),
-    "ess_flag": (
+    "ess_flag": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : personne morale inscrite comme "
         "entreprise de l'ESS au répertoire SIRENE ; sa famille de l'ESS est à préciser."
     ),
-    "legal_category_company": (
+    "legal_category_company": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : société non inscrite comme entreprise "
         "de l'ESS au répertoire SIRENE, classée en autre entreprise."
     ),
-    "legal_category_other": (
+    "legal_category_other": gettext_noop(
         "Catégorie juridique %(categorie_juridique)s : ni entreprise, ni organisme public "
         "(syndicat, ordre professionnel, groupement sans personnalité morale, organisme "
         "étranger…) ; le type d'acteur est à préciser si besoin."

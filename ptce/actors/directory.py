@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ptce.actors import naf
 from ptce.actors.models import ActorType, EssFamily, Establishment, Organisation
@@ -23,22 +25,22 @@ from ptce.territories.models import Perimeter
 from ptce.territories.names import normalize
 
 HEADCOUNT_BANDS = {
-    "NN": "Non employeuse ou inconnue",
-    "00": "0 salarié",
-    "01": "1 ou 2 salariés",
-    "02": "3 à 5 salariés",
-    "03": "6 à 9 salariés",
-    "11": "10 à 19 salariés",
-    "12": "20 à 49 salariés",
-    "21": "50 à 99 salariés",
-    "22": "100 à 199 salariés",
-    "31": "200 à 249 salariés",
-    "32": "250 à 499 salariés",
-    "41": "500 à 999 salariés",
-    "42": "1 000 à 1 999 salariés",
-    "51": "2 000 à 4 999 salariés",
-    "52": "5 000 à 9 999 salariés",
-    "53": "10 000 salariés et plus",
+    "NN": _("Non employeuse ou inconnue"),
+    "00": _("0 salarié"),
+    "01": _("1 ou 2 salariés"),
+    "02": _("3 à 5 salariés"),
+    "03": _("6 à 9 salariés"),
+    "11": _("10 à 19 salariés"),
+    "12": _("20 à 49 salariés"),
+    "21": _("50 à 99 salariés"),
+    "22": _("100 à 199 salariés"),
+    "31": _("200 à 249 salariés"),
+    "32": _("250 à 499 salariés"),
+    "41": _("500 à 999 salariés"),
+    "42": _("1 000 à 1 999 salariés"),
+    "51": _("2 000 à 4 999 salariés"),
+    "52": _("5 000 à 9 999 salariés"),
+    "53": _("10 000 salariés et plus"),
 }
 
 
@@ -167,11 +169,11 @@ def facet_counts(queryset: QuerySet[Organisation]) -> dict[str, list[dict[str, A
             if families[v]
         ],
         "naf_section": [
-            {"value": letter, "label": naf.SECTIONS[letter][2], "count": sections[letter]}
+            {"value": letter, "label": gettext(naf.SECTIONS[letter][2]), "count": sections[letter]}
             for letter in sorted(sections)
         ],
         "tranche_effectifs": [
-            {"value": code, "label": label, "count": bands[code]}
+            {"value": code, "label": str(label), "count": bands[code]}
             for code, label in HEADCOUNT_BANDS.items()
             if bands[code]
         ],

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from ptce.actors import classification
 from ptce.actors.models import Organisation
+from ptce.core.i18n import translate
 
 
 def classification_message(organisation: Organisation) -> str:
@@ -20,5 +21,4 @@ def classification_message(organisation: Organisation) -> str:
         organisation.tranche_effectifs or None,
         has_siren=bool(organisation.siren),
     )
-    template = classification.REASON_MESSAGES.get(result.reason, "")
-    return _(template) % result.params if template else ""
+    return translate(result.message)

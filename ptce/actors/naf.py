@@ -8,37 +8,50 @@ from __future__ import annotations
 import re
 from typing import Final
 
-# section -> (first division, last division, label)
+from ptce.core.text import gettext_noop
+
+# section -> (first division, last division, label); the labels are French, marked for
+# makemessages: translate them at display (`gettext(label)`).
 SECTIONS: Final[dict[str, tuple[int, int, str]]] = {
-    "A": (1, 3, "Agriculture, sylviculture et pêche"),
-    "B": (5, 9, "Industries extractives"),
-    "C": (10, 33, "Industrie manufacturière"),
+    "A": (1, 3, gettext_noop("Agriculture, sylviculture et pêche")),
+    "B": (5, 9, gettext_noop("Industries extractives")),
+    "C": (10, 33, gettext_noop("Industrie manufacturière")),
     "D": (
         35,
         35,
-        "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
+        gettext_noop(
+            "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné"
+        ),
     ),
     "E": (
         36,
         39,
-        "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
+        gettext_noop(
+            "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution"
+        ),
     ),
-    "F": (41, 43, "Construction"),
-    "G": (45, 47, "Commerce ; réparation d'automobiles et de motocycles"),
-    "H": (49, 53, "Transports et entreposage"),
-    "I": (55, 56, "Hébergement et restauration"),
-    "J": (58, 63, "Information et communication"),
-    "K": (64, 66, "Activités financières et d'assurance"),
-    "L": (68, 68, "Activités immobilières"),
-    "M": (69, 75, "Activités spécialisées, scientifiques et techniques"),
-    "N": (77, 82, "Activités de services administratifs et de soutien"),
-    "O": (84, 84, "Administration publique"),
-    "P": (85, 85, "Enseignement"),
-    "Q": (86, 88, "Santé humaine et action sociale"),
-    "R": (90, 93, "Arts, spectacles et activités récréatives"),
-    "S": (94, 96, "Autres activités de services"),
-    "T": (97, 98, "Activités des ménages en tant qu'employeurs et producteurs pour usage propre"),
-    "U": (99, 99, "Activités extra-territoriales"),
+    "F": (41, 43, gettext_noop("Construction")),
+    "G": (45, 47, gettext_noop("Commerce ; réparation d'automobiles et de motocycles")),
+    "H": (49, 53, gettext_noop("Transports et entreposage")),
+    "I": (55, 56, gettext_noop("Hébergement et restauration")),
+    "J": (58, 63, gettext_noop("Information et communication")),
+    "K": (64, 66, gettext_noop("Activités financières et d'assurance")),
+    "L": (68, 68, gettext_noop("Activités immobilières")),
+    "M": (69, 75, gettext_noop("Activités spécialisées, scientifiques et techniques")),
+    "N": (77, 82, gettext_noop("Activités de services administratifs et de soutien")),
+    "O": (84, 84, gettext_noop("Administration publique")),
+    "P": (85, 85, gettext_noop("Enseignement")),
+    "Q": (86, 88, gettext_noop("Santé humaine et action sociale")),
+    "R": (90, 93, gettext_noop("Arts, spectacles et activités récréatives")),
+    "S": (94, 96, gettext_noop("Autres activités de services")),
+    "T": (
+        97,
+        98,
+        gettext_noop(
+            "Activités des ménages en tant qu'employeurs et producteurs pour usage propre"
+        ),
+    ),
+    "U": (99, 99, gettext_noop("Activités extra-territoriales")),
 }
 
 # The 88 divisions that exist (some numbers in the ranges are unused).

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ptce.actors.models import Organisation
 from ptce.api.api import authenticated
 from ptce.core.choices import Visibility
+from ptce.core.i18n import translate
 from ptce.poles import opendata, permissions, queries, services
 from ptce.poles.models import MemberRole, Membership, Pole
 
@@ -234,7 +235,10 @@ def list_members(request: HttpRequest, slug: str, date: dt.date | None = None) -
     summary="Éligibilité (décret 2015-431 et critères du Labo de l'ESS)",
 )
 def get_eligibility(request: HttpRequest, slug: str) -> list[object]:
-    return list(queries.eligibility_conditions(_pole(request, slug)))
+    return [
+        {"code": c.code, "checklist": c.checklist, "status": c.status, "message": translate(c.text)}
+        for c in queries.eligibility_conditions(_pole(request, slug))
+    ]
 
 
 @router.post(

@@ -4,7 +4,8 @@ Pure module (no Django import).
 
 `validate_colleges` checks a list of colleges as a form would, and reports every rule
 broken, each as a `CollegeError` naming the field, the college (its 0-based `index` in the
-input, shown to people as "collège n° index + 1") and the rule, in French:
+input, shown to people as "collège n° index + 1") and the rule (a translatable
+`ptce.core.text.Message`, French source; `message` is the French text):
 
 * no college at all is valid (a hub need not vote by colleges);
 * otherwise at least 3 colleges (`too_few`, on `colleges`);
@@ -47,6 +48,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
+from ptce.core.text import Message, _, ngettext
+
 __all__ = [
     "MIN_COLLEGES",
     "CollegeError",
@@ -73,7 +76,13 @@ class CollegeError:
     field: str  # "colleges", "name" or "weight"
     index: int | None  # position of the college in the input; None for the whole list
     code: str
-    message: str  # French, naming the college and the rule
+    text: Message  # naming the college and the rule (translatable; French source)
+
+    @property
+    def message(self) -> str:
+        """The French sentence (`ptce.core.i18n.translate(error.text)` for the reader's
+        language)."""
+        return str(self.text)
 
 
 def normalise_name(name: str) -> str:
@@ -91,16 +100,19 @@ def format_percent(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
-def _college(index: int, name: str) -> str:
-    label = f"Collège n° {index + 1}"
-    return f"{label} « {name.strip()} »" if name.strip() else f"{label} (sans nom)"
+def _college(index: int, name: str) -> Message:
+    if name.strip():
+        return _("Collège n° %(number)s « %(name)s »", number=index + 1, name=name.strip())
+    return _("Collège n° %(number)s (sans nom)", number=index + 1)
 
 
-def _numbers(indexes: Sequence[int]) -> str:
+def _numbers(indexes: Sequence[int]) -> Message:
     shown = [str(i + 1) for i in indexes]
     if len(shown) == 1:
-        return f"le collège n° {shown[0]}"
-    return f"les collèges n° {', '.join(shown[:-1])} et {shown[-1]}"
+        return _("le collège n° %(number)s", number=shown[0])
+    return _(
+        "les collèges n° %(numbers)s et %(last)s", numbers=", ".join(shown[:-1]), last=shown[-1]
+    )
 
 
 def _check_parameters(
@@ -135,8 +147,13 @@ def validate_colleges(
                 "colleges",
                 None,
                 "too_few",
-                f"{count} collège{'s' if count > 1 else ''} ; il en faut au moins 3 pour voter "
-                "par collèges (ou aucun, si le pôle ne vote pas par collèges).",
+                ngettext(
+                    "%(count)s collège ; il en faut au moins 3 pour voter par collèges (ou "
+                    "aucun, si le pôle ne vote pas par collèges).",
+                    "%(count)s collèges ; il en faut au moins 3 pour voter par collèges (ou "
+                    "aucun, si le pôle ne vote pas par collèges).",
+                    count,
+                ),
             )
         )
 
@@ -151,7 +168,10 @@ def validate_colleges(
         if not normalise_name(college.name):
             errors.append(
                 CollegeError(
-                    "name", index, "name_required", f"{who} : le nom du collège est obligatoire."
+                    "name",
+                    index,
+                    "name_required",
+                    _("%(college)s : le nom du collège est obligatoire.", college=who),
                 )
             )
         else:
@@ -162,9 +182,12 @@ def validate_colleges(
                         "name",
                         index,
                         "name_duplicate",
-                        f"{who} : même nom que {_numbers(others)} ; chaque collège doit "
-                        "avoir un nom distinct (majuscules, accents et espaces ne comptent "
-                        "pas).",
+                        _(
+                            "%(college)s : même nom que %(others)s ; chaque collège doit avoir "
+                            "un nom distinct (majuscules, accents et espaces ne comptent pas).",
+                            college=who,
+                            others=_numbers(others),
+                        ),
                     )
                 )
         errors.extend(
@@ -179,8 +202,12 @@ def validate_colleges(
                     "colleges",
                     None,
                     "sum_not_100",
-                    f"La somme des poids des collèges est de {format_percent(total)} % ; elle "
-                    f"doit être de 100 % (à {format_percent(tolerance)} près).",
+                    _(
+                        "La somme des poids des collèges est de %(total)s %% ; elle doit être "
+                        "de 100 %% (à %(tolerance)s près).",
+                        total=format_percent(total),
+                        tolerance=format_percent(tolerance),
+                    ),
                 )
             )
     return errors
@@ -188,7 +215,7 @@ def validate_colleges(
 
 def _weight_errors(
     index: int,
-    who: str,
+    who: Message,
     weight: Decimal,
     min_share_rule: bool,
     min_share: Decimal,
@@ -200,7 +227,10 @@ def _weight_errors(
                 "weight",
                 index,
                 "weight_invalid",
-                f"{who} : le poids doit être un nombre (pourcentage des voix).",
+                _(
+                    "%(college)s : le poids doit être un nombre (pourcentage des voix).",
+                    college=who,
+                ),
             )
         ]
     shown = format_percent(weight)
@@ -210,7 +240,11 @@ def _weight_errors(
                 "weight",
                 index,
                 "weight_not_positive",
-                f"{who} : poids de {shown} % ; il doit être supérieur à 0 %.",
+                _(
+                    "%(college)s : poids de %(weight)s %% ; il doit être supérieur à 0 %%.",
+                    college=who,
+                    weight=shown,
+                ),
             )
         ]
     if weight > max_share:
@@ -219,8 +253,13 @@ def _weight_errors(
                 "weight",
                 index,
                 "weight_above_max",
-                f"{who} : {shown} % des voix ; un collège ne peut pas détenir plus de "
-                f"{format_percent(max_share)} % des voix.",
+                _(
+                    "%(college)s : %(weight)s %% des voix ; un collège ne peut pas détenir "
+                    "plus de %(limit)s %% des voix.",
+                    college=who,
+                    weight=shown,
+                    limit=format_percent(max_share),
+                ),
             )
         ]
     if min_share_rule and weight < min_share:
@@ -229,8 +268,13 @@ def _weight_errors(
                 "weight",
                 index,
                 "weight_below_min",
-                f"{who} : {shown} % des voix ; un collège ne peut pas détenir moins de "
-                f"{format_percent(min_share)} % des voix.",
+                _(
+                    "%(college)s : %(weight)s %% des voix ; un collège ne peut pas détenir "
+                    "moins de %(limit)s %% des voix.",
+                    college=who,
+                    weight=shown,
+                    limit=format_percent(min_share),
+                ),
             )
         ]
     return []

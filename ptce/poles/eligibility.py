@@ -2,7 +2,8 @@
 
 Pure module (no Django import). `evaluate` takes what the platform knows about a hub (its
 carrier's legal form, its current members, three declarations) and returns every condition
-with a status (`met`, `not_met`, `unknown`) and a French sentence that says why, with the
+with a status (`met`, `not_met`, `unknown`) and a sentence that says why (a translatable
+`ptce.core.text.Message`, French source; `Condition.message` is the French text), with the
 figures, and what would meet the condition. Unknown facts give `unknown`, never a guess.
 
 Décret n° 2015-431 du 15 avril 2015 (checklist `decret_2015_431`), in this order:
@@ -73,12 +74,13 @@ Labo de l'ESS criteria (checklist `labo_ess`, softer, also in this order):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Final
 
 from ptce.actors.classification import ACTOR_TYPES
+from ptce.core.text import Message, _, gettext_noop, joined, label, ngettext
 
 __all__ = [
     "ACTOR_TYPE_LABELS",
@@ -123,38 +125,37 @@ CONDITION_CODES: Final = (
     "labo_pooling",
 )
 
-# The carrier's legal form -> how a message names it.
+# The carrier's legal form -> how a message names it (French, marked for translation).
 CARRIER_LEGAL_FORMS: Final[dict[str, str]] = {
-    "association": "association déclarée (loi 1901)",
-    "scic_sa": "SCIC sous forme de SA",
-    "scic_sarl": "SCIC sous forme de SARL",
-    "scic_sas": "SCIC sous forme de SAS",
+    "association": gettext_noop("association déclarée (loi 1901)"),
+    "scic_sa": gettext_noop("SCIC sous forme de SA"),
+    "scic_sarl": gettext_noop("SCIC sous forme de SARL"),
+    "scic_sas": gettext_noop("SCIC sous forme de SAS"),
     "scop": "SCOP",
     "gie": "GIE",
     "sas": "SAS",
-    "other": "autre forme",
-    "none": "aucune (groupement informel)",
+    "other": gettext_noop("autre forme"),
+    "none": gettext_noop("aucune (groupement informel)"),
 }
 PRIVATE_LAW_FORMS: Final = frozenset(
     {"association", "scic_sa", "scic_sarl", "scic_sas", "scop", "gie", "sas"}
 )
-_FORM_EXAMPLES: Final = "association déclarée, SCIC, SCOP, GIE, SAS…"
 
 ACTOR_TYPE_LABELS: Final[dict[str, str]] = {
-    "ess": "entreprise de l'ESS",
-    "enterprise": "autre entreprise",
-    "local_authority": "collectivité ou groupement",
-    "research": "recherche ou enseignement supérieur",
-    "training": "organisme de formation",
-    "public_body": "autre organisme public",
-    "person": "personne physique",
-    "other": "autre",
+    "ess": gettext_noop("entreprise de l'ESS"),
+    "enterprise": gettext_noop("autre entreprise"),
+    "local_authority": gettext_noop("collectivité ou groupement"),
+    "research": gettext_noop("recherche ou enseignement supérieur"),
+    "training": gettext_noop("organisme de formation"),
+    "public_body": gettext_noop("autre organisme public"),
+    "person": gettext_noop("personne physique"),
+    "other": gettext_noop("autre"),
 }
 
 # Actor types that count as "another person named in article 9" (see the docstring).
 ARTICLE9_TYPES: Final = frozenset({"local_authority", "research", "training", "public_body"})
 _NEVER_ESS: Final = frozenset({"local_authority", "public_body", "person"})
-_ARTICLE9_TEXT: Final = (
+_ARTICLE9_TEXT: Final = gettext_noop(
     "collectivité territoriale ou groupement, centre de recherche, établissement "
     "d'enseignement supérieur et de recherche, organisme de formation ou autre organisme "
     "public"
@@ -190,12 +191,13 @@ class Condition:
     code: str  # one of CONDITION_CODES
     checklist: str  # DECRET or LABO
     status: str  # MET, NOT_MET or UNKNOWN
-    message: str  # French: why, with the figures, and what would meet it
+    text: Message | str  # why, with the figures, and what would meet it (translatable)
 
-
-def _n(count: int, singular: str, plural: str) -> str:
-    """`2 personnes morales`: French agreement (0 and 1 take the singular)."""
-    return f"{count} {singular if count < 2 else plural}"
+    @property
+    def message(self) -> str:
+        """The French sentence (`ptce.core.i18n.translate(condition.text)` for the reader's
+        language)."""
+        return str(self.text)
 
 
 def _status(certain: bool, possible: bool) -> str:
@@ -210,40 +212,45 @@ def _status(certain: bool, possible: bool) -> str:
 def _carrier(facts: HubFacts) -> Condition:
     code = "decret_private_law_person"
     form = facts.carrier_legal_form
-    required = "le décret exige que le pôle soit une personne morale de droit privé"
+    text: Message
     if form is None:
         status = UNKNOWN
-        message = (
-            "Forme juridique de la structure porteuse non renseignée : indiquez-la ; "
-            f"{required} ({_FORM_EXAMPLES})."
+        text = _(
+            "Forme juridique de la structure porteuse non renseignée : indiquez-la ; le décret "
+            "exige que le pôle soit une personne morale de droit privé (association déclarée, "
+            "SCIC, SCOP, GIE, SAS…)."
         )
     elif form in PRIVATE_LAW_FORMS:
         status = MET
-        message = (
-            f"Structure porteuse : {CARRIER_LEGAL_FORMS[form]}, personne morale de droit privé."
+        text = _(
+            "Structure porteuse : %(form)s, personne morale de droit privé.",
+            form=label(CARRIER_LEGAL_FORMS[form]),
         )
     elif form == "none":
         status = NOT_MET
-        message = (
-            "Le pôle n'a pas de structure juridique (groupement informel) ; "
-            f"{required} : créez une structure porteuse ({_FORM_EXAMPLES})."
+        text = _(
+            "Le pôle n'a pas de structure juridique (groupement informel) ; le décret exige "
+            "que le pôle soit une personne morale de droit privé : créez une structure "
+            "porteuse (association déclarée, SCIC, SCOP, GIE, SAS…)."
         )
     elif facts.carrier_private_law is True:
         status = MET
-        message = "Structure porteuse d'une autre forme, déclarée personne morale de droit privé."
+        text = _("Structure porteuse d'une autre forme, déclarée personne morale de droit privé.")
     elif facts.carrier_private_law is False:
         status = NOT_MET
-        message = (
-            "La structure porteuse n'est pas une personne morale de droit privé ; "
-            f"{required} : confiez le portage à une telle structure ({_FORM_EXAMPLES})."
+        text = _(
+            "La structure porteuse n'est pas une personne morale de droit privé ; le décret "
+            "exige que le pôle soit une personne morale de droit privé : confiez le portage "
+            "à une telle structure (association déclarée, SCIC, SCOP, GIE, SAS…)."
         )
     else:
         status = UNKNOWN
-        message = (
+        text = _(
             "Structure porteuse d'une autre forme : indiquez s'il s'agit d'une personne "
-            f"morale de droit privé ; {required}."
+            "morale de droit privé ; le décret exige que le pôle soit une personne morale de "
+            "droit privé."
         )
-    return Condition(code, DECRET, status, message)
+    return Condition(code, DECRET, status, text)
 
 
 # ------------------------------------------------------------------------ legal persons
@@ -259,30 +266,42 @@ def _three_legal_persons(members: Sequence[MemberFacts]) -> Condition:
     legal = [_legal(m) for m in members]
     certain = legal.count(True)
     unsure = legal.count(None)
-    found = f"{_n(certain, 'personne morale', 'personnes morales')} parmi les membres"
+    found = ngettext(
+        "%(count)s personne morale parmi les membres",
+        "%(count)s personnes morales parmi les membres",
+        certain,
+    )
     if certain >= _MIN_LEGAL_PERSONS:
-        return Condition(code, DECRET, MET, f"{found} (au moins 3 requises).")
+        return Condition(code, DECRET, MET, _("%(found)s (au moins 3 requises).", found=found))
     if certain + unsure >= _MIN_LEGAL_PERSONS:
-        unsure_text = _n(
-            unsure,
-            "membre dont la personnalité morale n'est pas renseignée",
-            "membres dont la personnalité morale n'est pas renseignée",
-        )
         return Condition(
             code,
             DECRET,
             UNKNOWN,
-            f"{found}, et {unsure_text} ; il en faut au moins 3 : indiquez pour "
-            f"{'ce membre' if unsure == 1 else 'ces membres'} s'il s'agit d'une personne "
-            "morale (SIREN ou statuts déclarés).",
+            ngettext(
+                "%(found)s, et %(count)s membre dont la personnalité morale n'est pas "
+                "renseignée ; il en faut au moins 3 : indiquez pour ce membre s'il s'agit "
+                "d'une personne morale (SIREN ou statuts déclarés).",
+                "%(found)s, et %(count)s membres dont la personnalité morale n'est pas "
+                "renseignée ; il en faut au moins 3 : indiquez pour ces membres s'il s'agit "
+                "d'une personne morale (SIREN ou statuts déclarés).",
+                unsure,
+                found=found,
+            ),
         )
     missing = _MIN_LEGAL_PERSONS - certain
     return Condition(
         code,
         DECRET,
         NOT_MET,
-        f"{found} ; il en faut au moins 3. Ajoutez {_n(missing, 'personne morale', 'personnes morales')} "
-        "(les personnes physiques et les groupements sans personnalité morale ne comptent pas).",
+        ngettext(
+            "%(found)s ; il en faut au moins 3. Ajoutez %(count)s personne morale (les "
+            "personnes physiques et les groupements sans personnalité morale ne comptent pas).",
+            "%(found)s ; il en faut au moins 3. Ajoutez %(count)s personnes morales (les "
+            "personnes physiques et les groupements sans personnalité morale ne comptent pas).",
+            missing,
+            found=found,
+        ),
     )
 
 
@@ -293,9 +312,9 @@ _OUTSIDE_ROLE: Final = "outside"
 _ARTICLE9_ROLE: Final = "article9"
 _ROLES: Final = (_ESS_ROLE, _OUTSIDE_ROLE, _ARTICLE9_ROLE)
 _ROLE_LABELS: Final[dict[str, str]] = {
-    _ESS_ROLE: "entreprise de l'ESS",
-    _OUTSIDE_ROLE: "entreprise hors ESS",
-    _ARTICLE9_ROLE: "autre personne de l'article 9",
+    _ESS_ROLE: gettext_noop("entreprise de l'ESS"),
+    _OUTSIDE_ROLE: gettext_noop("entreprise hors ESS"),
+    _ARTICLE9_ROLE: gettext_noop("autre personne de l'article 9"),
 }
 
 
@@ -355,79 +374,136 @@ def _candidates(members: Sequence[MemberFacts], role: str) -> _Candidates:
     return _Candidates(frozenset(certain), frozenset(possible), without)
 
 
-_ROLE_TEXT: Final[dict[str, tuple[str, str, str, str]]] = {
-    # role -> (singular, plural, "none found", what would meet it)
-    _ESS_ROLE: (
-        "entreprise de l'ESS dotée de la personnalité morale",
-        "entreprises de l'ESS dotées de la personnalité morale",
-        "Aucune entreprise de l'ESS dotée de la personnalité morale",
-        "association déclarée, coopérative, mutuelle, fondation ou société commerciale de l'ESS",
-    ),
-    _OUTSIDE_ROLE: (
-        "entreprise hors ESS (ou groupement majoritairement hors ESS) dotée de la "
-        "personnalité morale",
-        "entreprises hors ESS (ou groupements majoritairement hors ESS) dotées de la "
-        "personnalité morale",
-        "Aucune entreprise hors ESS dotée de la personnalité morale",
-        "une entreprise dont les statuts ne relèvent pas de l'ESS (PME, grande entreprise…) "
-        "ou un groupement d'entreprises dont la majorité des membres ne relève pas de l'ESS",
-    ),
-    _ARTICLE9_ROLE: (
-        "autre personne morale de l'article 9",
-        "autres personnes morales de l'article 9",
-        "Aucune autre personne morale de l'article 9",
-        _ARTICLE9_TEXT,
-    ),
+_NONE_FOUND: Final[dict[str, str]] = {
+    _ESS_ROLE: gettext_noop("Aucune entreprise de l'ESS dotée de la personnalité morale"),
+    _OUTSIDE_ROLE: gettext_noop("Aucune entreprise hors ESS dotée de la personnalité morale"),
+    _ARTICLE9_ROLE: gettext_noop("Aucune autre personne morale de l'article 9"),
 }
-_WITHOUT_PERSONALITY: Final[dict[str, tuple[str, str]]] = {
-    _ESS_ROLE: (
-        "membre de l'ESS sans personnalité morale ne compte pas",
-        "membres de l'ESS sans personnalité morale ne comptent pas",
+# What would meet the role.
+_WANTED: Final[dict[str, str]] = {
+    _ESS_ROLE: gettext_noop(
+        "association déclarée, coopérative, mutuelle, fondation ou société commerciale de l'ESS"
     ),
-    _OUTSIDE_ROLE: (
-        "entreprise sans personnalité morale (entrepreneur individuel…) ne compte pas",
-        "entreprises sans personnalité morale (entrepreneurs individuels…) ne comptent pas",
+    _OUTSIDE_ROLE: gettext_noop(
+        "une entreprise dont les statuts ne relèvent pas de l'ESS (PME, grande entreprise…) "
+        "ou un groupement d'entreprises dont la majorité des membres ne relève pas de l'ESS"
     ),
-    _ARTICLE9_ROLE: (
-        "organisme sans personnalité morale (laboratoire, service…) ne compte pas",
-        "organismes sans personnalité morale (laboratoires, services…) ne comptent pas",
-    ),
+    _ARTICLE9_ROLE: _ARTICLE9_TEXT,
 }
 _ROLE_CODES: Final[dict[str, str]] = {
     _ESS_ROLE: "decret_ess_enterprise",
     _OUTSIDE_ROLE: "decret_enterprise_outside_ess",
     _ARTICLE9_ROLE: "decret_article9_other",
 }
-_ARTICLE9_CAVEAT: Final = (
-    "l'article 9 cite aussi « toute autre personne physique ou morale », que la plateforme "
-    "ne retient pas (lecture prudente)."
-)
+
+
+def _role_found(role: str, count: int) -> Message:
+    if role == _ESS_ROLE:
+        return ngettext(
+            "%(count)s entreprise de l'ESS dotée de la personnalité morale parmi les membres "
+            "(au moins 1 requise).",
+            "%(count)s entreprises de l'ESS dotées de la personnalité morale parmi les "
+            "membres (au moins 1 requise).",
+            count,
+        )
+    if role == _OUTSIDE_ROLE:
+        return ngettext(
+            "%(count)s entreprise hors ESS (ou groupement majoritairement hors ESS) dotée de "
+            "la personnalité morale parmi les membres (au moins 1 requise).",
+            "%(count)s entreprises hors ESS (ou groupements majoritairement hors ESS) dotées "
+            "de la personnalité morale parmi les membres (au moins 1 requise).",
+            count,
+        )
+    return ngettext(
+        "%(count)s autre personne morale de l'article 9 parmi les membres (au moins 1 requise).",
+        "%(count)s autres personnes morales de l'article 9 parmi les membres (au moins 1 requise).",
+        count,
+    )
+
+
+def _role_uncertain(role: str, count: int) -> Message:
+    none_found = label(_NONE_FOUND[role])
+    if role == _ESS_ROLE:
+        return ngettext(
+            "%(none_found)s n'est certaine parmi les membres ; %(count)s membre pourrait "
+            "compter : indiquez sa personnalité morale (SIREN ou statuts) et son appartenance "
+            "à l'ESS.",
+            "%(none_found)s n'est certaine parmi les membres ; %(count)s membres pourraient "
+            "compter : indiquez leur personnalité morale (SIREN ou statuts) et leur "
+            "appartenance à l'ESS.",
+            count,
+            none_found=none_found,
+        )
+    return ngettext(
+        "%(none_found)s n'est certaine parmi les membres ; %(count)s membre pourrait compter "
+        ": indiquez sa personnalité morale (SIREN ou statuts).",
+        "%(none_found)s n'est certaine parmi les membres ; %(count)s membres pourraient "
+        "compter : indiquez leur personnalité morale (SIREN ou statuts).",
+        count,
+        none_found=none_found,
+    )
+
+
+def _without_personality(role: str, count: int) -> Message:
+    if role == _ESS_ROLE:
+        return ngettext(
+            "(%(count)s membre de l'ESS sans personnalité morale ne compte pas.)",
+            "(%(count)s membres de l'ESS sans personnalité morale ne comptent pas.)",
+            count,
+        )
+    if role == _OUTSIDE_ROLE:
+        return ngettext(
+            "(%(count)s entreprise sans personnalité morale (entrepreneur individuel…) ne "
+            "compte pas.)",
+            "(%(count)s entreprises sans personnalité morale (entrepreneurs individuels…) ne "
+            "comptent pas.)",
+            count,
+        )
+    return ngettext(
+        "(%(count)s organisme sans personnalité morale (laboratoire, service…) ne compte pas.)",
+        "(%(count)s organismes sans personnalité morale (laboratoires, services…) ne "
+        "comptent pas.)",
+        count,
+    )
 
 
 def _role_condition(role: str, found: _Candidates) -> Condition:
-    singular, plural, none_found, wanted = _ROLE_TEXT[role]
     certain = len(found.certain)
     unsure = len(found.possible) - certain
     status = _status(certain > 0, unsure > 0)
+    parts: list[Message] = []
     if status == MET:
-        message = f"{_n(certain, singular, plural)} parmi les membres (au moins 1 requise)."
+        parts.append(_role_found(role, certain))
     elif status == UNKNOWN:
-        could = _n(unsure, "membre pourrait compter", "membres pourraient compter")
-        their = "sa" if unsure == 1 else "leur"
-        what = f"{their} personnalité morale (SIREN ou statuts)"
-        if role == _ESS_ROLE:
-            what += f" et {'son' if unsure == 1 else 'leur'} appartenance à l'ESS"
-        message = f"{none_found} n'est certaine parmi les membres ; {could} : indiquez {what}."
+        parts.append(_role_uncertain(role, unsure))
     else:
-        message = f"{none_found} parmi les membres ; il en faut au moins 1 : {wanted}."
+        parts.append(
+            _(
+                "%(none_found)s parmi les membres ; il en faut au moins 1 : %(wanted)s.",
+                none_found=label(_NONE_FOUND[role]),
+                wanted=label(_WANTED[role]),
+            )
+        )
         if found.without_personality:
-            message += f" ({_n(found.without_personality, *_WITHOUT_PERSONALITY[role])}.)"
+            parts.append(_without_personality(role, found.without_personality))
     if role == _ARTICLE9_ROLE:
         if status == NOT_MET:
-            message += f" {_ARTICLE9_CAVEAT[0].upper()}{_ARTICLE9_CAVEAT[1:]}"
+            parts.append(
+                _(
+                    "L'article 9 cite aussi « toute autre personne physique ou morale », que la "
+                    "plateforme ne retient pas (lecture prudente)."
+                )
+            )
         else:
-            message += f" Comptent ici : {_ARTICLE9_TEXT} ; {_ARTICLE9_CAVEAT}"
-    return Condition(_ROLE_CODES[role], DECRET, status, message)
+            parts.append(
+                _(
+                    "Comptent ici : %(types)s ; l'article 9 cite aussi « toute autre personne "
+                    "physique ou morale », que la plateforme ne retient pas (lecture prudente).",
+                    types=label(_ARTICLE9_TEXT),
+                )
+            )
+    text = parts[0] if len(parts) == 1 else joined(parts, " ")
+    return Condition(_ROLE_CODES[role], DECRET, status, text)
 
 
 def _hall_violation(sets: dict[str, frozenset[int]]) -> tuple[tuple[str, ...], int] | None:
@@ -444,21 +520,39 @@ def _hall_violation(sets: dict[str, frozenset[int]]) -> tuple[tuple[str, ...], i
     return None
 
 
-def _join(labels: Iterable[str]) -> str:
-    items = [f"« {label} »" for label in labels]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+def _quoted(role: str) -> Message:
+    return _("« %(role)s »", role=label(_ROLE_LABELS[role]))
+
+
+def _and_list(roles: Sequence[str]) -> Message:
+    """« a », « b » et « c »."""
+    items = [_quoted(r) for r in roles]
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s et %(last)s", first=joined(items[:-1]), last=items[-1])
+
+
+def _or_list(roles: Sequence[str]) -> Message:
+    """a ou b (ou c)."""
+    items = [label(_ROLE_LABELS[r]) for r in roles]
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s ou %(last)s", first=joined(items[:-1], " ou "), last=items[-1])
 
 
 def _distinct(found: dict[str, _Candidates]) -> Condition:
     code = "decret_distinct_members"
-    roles_text = ", ".join(_ROLE_LABELS[r] for r in _ROLES)
+    roles_text = joined([label(_ROLE_LABELS[r]) for r in _ROLES])
     if _hall_violation({r: c.certain for r, c in found.items()}) is None:
         return Condition(
             code,
             DECRET,
             MET,
-            f"Les trois rôles ({roles_text}) peuvent être tenus par trois personnes "
-            "morales distinctes.",
+            _(
+                "Les trois rôles (%(roles)s) peuvent être tenus par trois personnes morales "
+                "distinctes.",
+                roles=roles_text,
+            ),
         )
     violation = _hall_violation({r: c.possible for r, c in found.items()})
     if violation is None:
@@ -466,27 +560,48 @@ def _distinct(found: dict[str, _Candidates]) -> Condition:
             code,
             DECRET,
             UNKNOWN,
-            f"Les trois rôles ({roles_text}) ne peuvent être tenus par trois personnes "
-            "morales distinctes qu'en comptant des membres dont la personnalité morale ou "
-            "l'appartenance à l'ESS n'est pas renseignée : renseignez-les.",
+            _(
+                "Les trois rôles (%(roles)s) ne peuvent être tenus par trois personnes morales "
+                "distinctes qu'en comptant des membres dont la personnalité morale ou "
+                "l'appartenance à l'ESS n'est pas renseignée : renseignez-les.",
+                roles=roles_text,
+            ),
         )
     group, holders = violation
+    text: Message
     if holders == 0:
         (role,) = group
-        message = (
-            f"Aucun membre ne peut tenir le rôle « {_ROLE_LABELS[role]} » (voir la condition "
-            "correspondante) : les trois rôles ne peuvent pas être tenus par trois "
-            "personnes morales distinctes."
+        text = _(
+            "Aucun membre ne peut tenir le rôle « %(role)s » (voir la condition "
+            "correspondante) : les trois rôles ne peuvent pas être tenus par trois personnes "
+            "morales distinctes.",
+            role=label(_ROLE_LABELS[role]),
+        )
+    elif len(group) == 2:
+        text = ngettext(
+            "Les rôles %(roles)s ne peuvent être tenus que par %(count)s membre à eux deux ; "
+            "un même membre ne peut tenir deux rôles : ajoutez une personne morale pour l'un "
+            "de ces rôles (%(either)s).",
+            "Les rôles %(roles)s ne peuvent être tenus que par %(count)s membres à eux deux ; "
+            "un même membre ne peut tenir deux rôles : ajoutez une personne morale pour l'un "
+            "de ces rôles (%(either)s).",
+            holders,
+            roles=_and_list(group),
+            either=_or_list(group),
         )
     else:
-        together = "à eux deux" if len(group) == 2 else "à eux trois"
-        message = (
-            f"Les rôles {_join(_ROLE_LABELS[r] for r in group)} ne peuvent être tenus que "
-            f"par {_n(holders, 'membre', 'membres')} {together} ; un même membre ne peut "
-            "tenir deux rôles : ajoutez une personne morale pour l'un de ces rôles "
-            f"({' ou '.join(_ROLE_LABELS[r] for r in group)})."
+        text = ngettext(
+            "Les rôles %(roles)s ne peuvent être tenus que par %(count)s membre à eux trois ; "
+            "un même membre ne peut tenir deux rôles : ajoutez une personne morale pour l'un "
+            "de ces rôles (%(either)s).",
+            "Les rôles %(roles)s ne peuvent être tenus que par %(count)s membres à eux trois ; "
+            "un même membre ne peut tenir deux rôles : ajoutez une personne morale pour l'un "
+            "de ces rôles (%(either)s).",
+            holders,
+            roles=_and_list(group),
+            either=_or_list(group),
         )
-    return Condition(code, DECRET, NOT_MET, message)
+    return Condition(code, DECRET, NOT_MET, text)
 
 
 # --------------------------------------------------------------------------------- labo
@@ -495,43 +610,66 @@ def _distinct(found: dict[str, _Candidates]) -> Condition:
 def _five_organisations(members: Sequence[MemberFacts]) -> Condition:
     code = "labo_five_organisations"
     count = sum(1 for m in members if m.actor_type != "person")
-    found = _n(count, "organisation membre", "organisations membres")
     if count >= _MIN_ORGANISATIONS:
-        message = (
-            f"{found} (au moins 5 selon les critères du Labo de l'ESS ; les personnes "
-            "physiques ne comptent pas)."
+        text = ngettext(
+            "%(count)s organisation membre (au moins 5 selon les critères du Labo de l'ESS ; "
+            "les personnes physiques ne comptent pas).",
+            "%(count)s organisations membres (au moins 5 selon les critères du Labo de "
+            "l'ESS ; les personnes physiques ne comptent pas).",
+            count,
         )
-        return Condition(code, LABO, MET, message)
-    missing = _MIN_ORGANISATIONS - count
-    message = (
-        f"{found} ; il en faut au moins 5 selon les critères du Labo de l'ESS : ajoutez-en "
-        f"{missing} (les personnes physiques ne comptent pas)."
+        return Condition(code, LABO, MET, text)
+    text = ngettext(
+        "%(count)s organisation membre ; il en faut au moins 5 selon les critères du Labo de "
+        "l'ESS : ajoutez-en %(missing)s (les personnes physiques ne comptent pas).",
+        "%(count)s organisations membres ; il en faut au moins 5 selon les critères du Labo "
+        "de l'ESS : ajoutez-en %(missing)s (les personnes physiques ne comptent pas).",
+        count,
+        missing=_MIN_ORGANISATIONS - count,
     )
-    return Condition(code, LABO, NOT_MET, message)
+    return Condition(code, LABO, NOT_MET, text)
 
 
 def _diverse_types(members: Sequence[MemberFacts]) -> Condition:
     code = "labo_diverse_types"
     present = {m.actor_type for m in members if m.actor_type != "person"}
     ordered = [t for t in ACTOR_TYPES if t in present]
-    found = _n(len(ordered), "type d'acteur distinct", "types d'acteurs distincts")
-    listed = f" ({', '.join(ACTOR_TYPE_LABELS[t] for t in ordered)})" if ordered else ""
-    head = f"{found} parmi les organisations membres{listed}"
+    if ordered:
+        head = ngettext(
+            "%(count)s type d'acteur distinct parmi les organisations membres (%(types)s)",
+            "%(count)s types d'acteurs distincts parmi les organisations membres (%(types)s)",
+            len(ordered),
+            types=joined([label(ACTOR_TYPE_LABELS[t]) for t in ordered]),
+        )
+    else:
+        head = ngettext(
+            "%(count)s type d'acteur distinct parmi les organisations membres",
+            "%(count)s types d'acteurs distincts parmi les organisations membres",
+            0,
+        )
     if len(ordered) >= _MIN_TYPES:
-        message = f"{head} ; au moins 3 requis (les personnes physiques ne comptent pas)."
-        return Condition(code, LABO, MET, message)
+        text = _(
+            "%(head)s ; au moins 3 requis (les personnes physiques ne comptent pas).", head=head
+        )
+        return Condition(code, LABO, MET, text)
     absent = [t for t in ACTOR_TYPES if t not in present and t not in {"person", "other"}]
-    suggestions = ", ".join(ACTOR_TYPE_LABELS[t] for t in absent[:3])
-    missing = _MIN_TYPES - len(ordered)
-    message = (
-        f"{head} ; il en faut au moins 3 (les personnes physiques ne comptent pas) : il "
-        f"manque {_n(missing, 'type', 'types')}, ajoutez des organisations d'autres types, "
-        f"par exemple : {suggestions}."
+    text = ngettext(
+        "%(head)s ; il en faut au moins 3 (les personnes physiques ne comptent pas) : il "
+        "manque %(count)s type, ajoutez des organisations d'autres types, par exemple : "
+        "%(examples)s.",
+        "%(head)s ; il en faut au moins 3 (les personnes physiques ne comptent pas) : il "
+        "manque %(count)s types, ajoutez des organisations d'autres types, par exemple : "
+        "%(examples)s.",
+        _MIN_TYPES - len(ordered),
+        head=head,
+        examples=joined([label(ACTOR_TYPE_LABELS[t]) for t in absent[:3]]),
     )
-    return Condition(code, LABO, NOT_MET, message)
+    return Condition(code, LABO, NOT_MET, text)
 
 
-def _declared(code: str, value: bool | None, met: str, not_met: str, unknown: str) -> Condition:
+def _declared(
+    code: str, value: bool | None, met: Message, not_met: Message, unknown: Message
+) -> Condition:
     if value is None:
         return Condition(code, LABO, UNKNOWN, unknown)
     return Condition(code, LABO, MET if value else NOT_MET, met if value else not_met)
@@ -565,30 +703,42 @@ def evaluate(facts: HubFacts) -> list[Condition]:
         _declared(
             "labo_common_strategy",
             facts.common_strategy_formalised,
-            "Une stratégie commune est formalisée (charte ou document stratégique).",
-            "Aucune stratégie commune formalisée ; rédigez avec les membres une charte ou un "
-            "document stratégique commun.",
-            "Stratégie commune non renseignée : indiquez si une charte ou un document "
-            "stratégique commun existe.",
+            _("Une stratégie commune est formalisée (charte ou document stratégique)."),
+            _(
+                "Aucune stratégie commune formalisée ; rédigez avec les membres une charte ou "
+                "un document stratégique commun."
+            ),
+            _(
+                "Stratégie commune non renseignée : indiquez si une charte ou un document "
+                "stratégique commun existe."
+            ),
         ),
         _declared(
             "labo_long_term",
             facts.long_term_commitment,
-            "Les membres sont engagés dans la durée (convention pluriannuelle ou équivalent).",
-            "Aucun engagement dans la durée ; formalisez-le, par exemple par une convention "
-            "pluriannuelle entre les membres.",
-            "Engagement dans la durée non renseigné : indiquez si une convention "
-            "pluriannuelle ou un engagement équivalent lie les membres.",
+            _("Les membres sont engagés dans la durée (convention pluriannuelle ou équivalent)."),
+            _(
+                "Aucun engagement dans la durée ; formalisez-le, par exemple par une convention "
+                "pluriannuelle entre les membres."
+            ),
+            _(
+                "Engagement dans la durée non renseigné : indiquez si une convention "
+                "pluriannuelle ou un engagement équivalent lie les membres."
+            ),
         ),
         _declared(
             "labo_pooling",
             facts.pooled_resources,
-            "Des ressources sont mutualisées ou des investissements réalisés en commun.",
-            "Aucune ressource mutualisée ni investissement commun ; enregistrez une première "
-            "mutualisation (locaux, matériel, emplois, compétences) ou un investissement "
-            "commun.",
-            "Mutualisation non renseignée : indiquez si des ressources sont mutualisées ou "
-            "des investissements réalisés en commun.",
+            _("Des ressources sont mutualisées ou des investissements réalisés en commun."),
+            _(
+                "Aucune ressource mutualisée ni investissement commun ; enregistrez une "
+                "première mutualisation (locaux, matériel, emplois, compétences) ou un "
+                "investissement commun."
+            ),
+            _(
+                "Mutualisation non renseignée : indiquez si des ressources sont mutualisées ou "
+                "des investissements réalisés en commun."
+            ),
         ),
     ]
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from ptce.core.choices import Role, Visibility
@@ -63,6 +64,15 @@ class Specificity(models.TextChoices):
     LOCAL_FINANCING = "local_financing", _("Mobilisation de financements locaux")
 
 
+# The labels the data migration 0002_maturities stores, marked for makemessages so that
+# `Maturity.display_label` can translate them (a label edited in the admin shows as typed).
+MATURITY_LABELS = (
+    gettext_noop("Émergent"),
+    gettext_noop("En consolidation"),
+    gettext_noop("Mature (capable de changer d'échelle)"),
+)
+
+
 class Maturity(models.Model):
     """Editable list: émergent, en consolidation, mature (the State's call wording)."""
 
@@ -76,7 +86,12 @@ class Maturity(models.Model):
         ordering = ("order", "code")
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (known labels are in the catalogues)."""
+        return gettext(self.label) if self.label else ""
 
 
 class PoleQuerySet(models.QuerySet["Pole"]):

@@ -37,8 +37,9 @@ from datetime import date
 from typing import Final
 
 from ptce.actors.classification import ACTOR_TYPES, ESS_FAMILIES, headcount_range
+from ptce.core.text import Message, _, ngettext
 
-__all__ = ["HubProfile", "MemberProfileFacts", "compute_profile", "jobs_label"]
+__all__ = ["HubProfile", "MemberProfileFacts", "compute_profile", "jobs_label", "jobs_message"]
 
 _THIN_SPACE: Final = "\u202f"  # French thousands separator (espace fine insécable)
 
@@ -122,28 +123,34 @@ def compute_profile(
     )
 
 
-def _int(value: int) -> str:
-    """`10000` -> `10 000` with a narrow no-break space, as French writes it."""
-    return f"{value:,}".replace(",", _THIN_SPACE)
-
-
 def jobs_label(profile: HubProfile) -> str:
     """The direct jobs of a hub as French text, a range and never one exact figure:
     "entre 45 et 120 emplois directs (estimation d'après les tranches d'effectifs ;
-    2 membres sans tranche connue)"."""
+    2 membres sans tranche connue)". `jobs_message` gives it translatable."""
+    return str(jobs_message(profile))
+
+
+def jobs_message(profile: HubProfile) -> Message:
+    """`jobs_label` as a translatable message."""
     if profile.member_count == 0:
-        return "aucun membre : pas d'emplois directs à estimer"
+        return _("aucun membre : pas d'emplois directs à estimer")
     unknown = profile.jobs_unknown
-    without = f"{unknown} membre{'s' if unknown > 1 else ''} sans tranche connue"
+    without = ngettext(
+        "%(count)s membre sans tranche connue", "%(count)s membres sans tranche connue", unknown
+    )
     if profile.jobs_high == 0 and profile.jobs_low == 0 and unknown:
-        return f"emplois directs inconnus ({without})"
-    note = "estimation d'après les tranches d'effectifs"
+        return _("emplois directs inconnus (%(without)s)", without=without)
     if unknown:
-        note += f" ; {without}"
-    if profile.jobs_high is None:
-        figure = f"au moins {_int(profile.jobs_low)} emplois directs"
-    elif profile.jobs_high == 0:
-        figure = "aucun emploi direct"
+        note = _("estimation d'après les tranches d'effectifs ; %(without)s", without=without)
     else:
-        figure = f"entre {_int(profile.jobs_low)} et {_int(profile.jobs_high)} emplois directs"
-    return f"{figure} ({note})"
+        note = _("estimation d'après les tranches d'effectifs")
+    if profile.jobs_high is None:
+        return _("au moins %(low)s emplois directs (%(note)s)", low=profile.jobs_low, note=note)
+    if profile.jobs_high == 0:
+        return _("aucun emploi direct (%(note)s)", note=note)
+    return _(
+        "entre %(low)s et %(high)s emplois directs (%(note)s)",
+        low=profile.jobs_low,
+        high=profile.jobs_high,
+        note=note,
+    )

@@ -27,6 +27,7 @@ from ptce.actors import services as actor_services
 from ptce.actors.models import Organisation
 from ptce.core import audit
 from ptce.core.choices import Role, Visibility
+from ptce.core.i18n import translate
 from ptce.core.models import AuditEntry, User
 from ptce.poles import colleges as college_rules
 from ptce.poles import permissions
@@ -391,7 +392,7 @@ def set_colleges(
     if problems:
         messages: dict[str, list[str]] = {}
         for problem in problems:
-            messages.setdefault(problem.field, []).append(problem.message)
+            messages.setdefault(problem.field, []).append(translate(problem.text))
         raise ValidationError(messages)
     before = {"colleges": [[c.name, str(c.weight)] for c in pole.colleges.all()]}
     existing = {c.name: c for c in pole.colleges.all()}

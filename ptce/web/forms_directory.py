@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.validators import RegexValidator
 from django.http import QueryDict
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ptce.actors import naf
@@ -65,7 +66,10 @@ class DirectorySearchForm(forms.Form):
     family = _checkboxes(_("Famille de l'ESS"), EssFamily.choices)
     section = _checkboxes(
         _("Secteur (section NAF)"),
-        [(letter, f"{letter} — {label}") for letter, (_a, _b, label) in naf.SECTIONS.items()],
+        [
+            (letter, format_lazy("{} — {}", letter, _(label)))
+            for letter, (_a, _b, label) in naf.SECTIONS.items()
+        ],
     )
     tranche = _checkboxes(_("Tranche d'effectifs"), list(HEADCOUNT_BANDS.items()))
     departement = forms.ChoiceField(label=_("Département"), required=False)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ptce.actors import naf
@@ -35,7 +36,10 @@ class ObservatoryFilterForm(forms.Form):
     sector = forms.ChoiceField(
         label=_("Secteur (section NAF)"),
         choices=[("", _("Tous"))]
-        + [(letter, f"{letter} — {label}") for letter, (_a, _b, label) in naf.SECTIONS.items()],
+        + [
+            (letter, format_lazy("{} — {}", letter, _(label)))
+            for letter, (_a, _b, label) in naf.SECTIONS.items()
+        ],
         required=False,
     )
 

@@ -18,6 +18,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ptce.actors import naf
@@ -298,7 +299,8 @@ class CharacterisationForm(forms.Form):
     naf_sections = forms.MultipleChoiceField(
         label=_("Secteurs d’activité (sections NAF)"),
         choices=[
-            (letter, f"{letter} — {label}") for letter, (_a, _b, label) in naf.SECTIONS.items()
+            (letter, format_lazy("{} — {}", letter, _(label)))
+            for letter, (_a, _b, label) in naf.SECTIONS.items()
         ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -312,7 +314,7 @@ class CharacterisationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["maturity"].choices = [("", _("Non renseignée"))] + [
-            (m.code, m.label) for m in Maturity.objects.all()
+            (m.code, m.display_label) for m in Maturity.objects.all()
         ]
 
     def values(self) -> dict[str, Any]:

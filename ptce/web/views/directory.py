@@ -268,8 +268,8 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "organisation": found,
             "naf_section": section,
-            "naf_section_label": naf.SECTIONS[section][2] if section else "",
-            "headcount_label": directory.HEADCOUNT_BANDS.get(found.tranche_effectifs, ""),
+            "naf_section_label": _(naf.SECTIONS[section][2]) if section else "",
+            "headcount_label": str(directory.HEADCOUNT_BANDS.get(found.tranche_effectifs, "")),
             "classification": classification_message(found),
             "establishments": list(found.establishments.all()),
             "map_data": map_data,

@@ -37,9 +37,10 @@ from django.views.decorators.http import require_safe
 
 from ptce.actors import clustering, naf
 from ptce.actors.models import ActorType, Establishment
+from ptce.core.i18n import translate
 from ptce.poles import eligibility, permissions, queries
 from ptce.poles.models import Dynamic, Maturity, Membership, Objective, Pole, Specificity
-from ptce.poles.profile import jobs_label
+from ptce.poles.profile import jobs_message
 from ptce.territories.models import Departement, Region
 from ptce.web.forms_observatory import ObservatoryFilterForm, StatsForm
 
@@ -101,7 +102,7 @@ def eligibility_context(conditions: list[eligibility.Condition]) -> dict[str, An
             status=c.status,
             status_label=str(STATUS_LABELS[c.status]),
             label=str(CONDITION_LABELS.get(c.code, c.code)),
-            message=c.message,
+            message=translate(c.text),
         )
         for c in conditions
     ]
@@ -150,7 +151,9 @@ def choice_labels(values: list[str], choices: type[Any]) -> list[str]:
 
 
 def sector_labels(letters: list[str]) -> list[str]:
-    return [f"{letter} — {naf.SECTIONS[letter][2]}" for letter in letters if letter in naf.SECTIONS]
+    return [
+        f"{letter} — {_(naf.SECTIONS[letter][2])}" for letter in letters if letter in naf.SECTIONS
+    ]
 
 
 # ---- the directory and its filters ------------------------------------------------------------
@@ -161,7 +164,7 @@ def _filter_form(request: HttpRequest) -> ObservatoryFilterForm:
         request.GET or None,
         regions=Region.objects.order_by("nom").values_list("code", "nom"),
         departements=Departement.objects.order_by("code").values_list("code", "nom"),
-        maturities=Maturity.objects.values_list("code", "label"),
+        maturities=[(m.code, m.display_label) for m in Maturity.objects.all()],
     )
 
 
@@ -426,7 +429,7 @@ def profile_context(pole: Pole, profile: Any) -> dict[str, Any]:
         "ess_share": _percent(profile.ess_share),
         "diversity": f"{profile.diversity:.2f}".replace(".", ","),
         "anchoring": None if profile.anchoring is None else _percent(profile.anchoring),
-        "jobs": jobs_label(profile),
+        "jobs": translate(jobs_message(profile)),
     }
 
 
@@ -547,7 +550,11 @@ def stats(request: HttpRequest) -> HttpResponse:
                 "unit": _("pôles"),
                 "bars": bars(
                     [
-                        (r["maturity__label"] or not_given, r["n"], r["maturity_id"] or "")
+                        (
+                            _(r["maturity__label"]) if r["maturity__label"] else not_given,
+                            r["n"],
+                            r["maturity_id"] or "",
+                        )
                         for r in by_maturity
                     ]
                 ),
