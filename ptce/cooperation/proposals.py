@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from ptce.cooperation.reference import ProposalKind
+from ptce.core.text import gettext_noop
 
 ParamValue = str | int | float
 
@@ -50,66 +51,66 @@ class Proposal:
 
 
 REASON_MESSAGES: Final[dict[str, str]] = {
-    "distance": (
+    "distance": gettext_noop(
         "À %(km)s km, dans la limite de %(limit_km)s km que s'est fixée chaque partie "
         "(proximité %(score_pct)s %%)."
     ),
-    "distance_unlimited": (
+    "distance_unlimited": gettext_noop(
         "À %(km)s km ; aucune distance maximale n'est déclarée (proximité %(score_pct)s %%)."
     ),
-    "quantity_fit": (
+    "quantity_fit": gettext_noop(
         "Quantités comparables : %(need)s %(unit)s%(per)s demandés, %(offer)s %(unit)s%(per)s "
         "proposés (rapport %(ratio_pct)s %%)."
     ),
-    "quantity_unknown": (
+    "quantity_unknown": gettext_noop(
         "Quantité non précisée d'un côté au moins (score neutre de %(score_pct)s %%)."
     ),
-    "period_overlap": (
+    "period_overlap": gettext_noop(
         "%(overlap_days)s jours en commun, soit %(share_pct)s %% de la période du besoin."
     ),
-    "period_open": (
+    "period_open": gettext_noop(
         "Périodes compatibles, sans date de début ou de fin commune "
         "(%(share_pct)s %% de la période du besoin)."
     ),
-    "price": (
+    "price": gettext_noop(
         "Prix : le besoin est prêt à payer %(need_label)s, l'offre est proposée "
         "%(offer_label)s (compatibilité %(score_pct)s %%)."
     ),
-    "pool_members": (
+    "pool_members": gettext_noop(
         "%(count)s organisations distinctes ont ce besoin (taille du groupe %(score_pct)s %%)."
     ),
-    "pool_distance": (
+    "pool_distance": gettext_noop(
         "Toutes à moins de %(radius_km)s km du besoin central : au plus %(max_km)s km, "
         "%(mean_km)s km en moyenne (proximité %(score_pct)s %%)."
     ),
-    "pool_period": (
+    "pool_period": gettext_noop(
         "Périodes partagées avec le besoin central : en moyenne %(share_pct)s %% de la plus "
         "courte des deux."
     ),
-    "pool_quantity": (
+    "pool_quantity": gettext_noop(
         "Besoins de %(min)s à %(max)s %(unit)s%(per)s, %(total)s %(unit)s%(per)s au total "
         "(rapport %(ratio_pct)s %%)."
     ),
-    "saving": (
+    "saving": gettext_noop(
         "Économie estimée : %(euros)s € par an, %(rate_pct)s %% des coûts annuels déclarés "
         "par %(known)s des %(count)s organisations."
     ),
-    "saving_unknown": (
+    "saving_unknown": gettext_noop(
         "Économie non estimée : aucune des %(count)s organisations n'a déclaré son coût annuel."
     ),
-    "prospect_activity": (
+    "prospect_activity": gettext_noop(
         "Activité principale %(naf)s, rattachée à l'entrée « %(entry)s » (%(level)s) de la "
         "table des activités (précision %(score_pct)s %%)."
     ),
-    "prospect_offers": (
+    "prospect_offers": gettext_noop(
         "Son activité offre habituellement « %(label)s », que demandent %(count)s besoin(s) "
         "de membres à sa portée."
     ),
-    "prospect_needs": (
+    "prospect_needs": gettext_noop(
         "Son activité a habituellement besoin de « %(label)s », que proposent %(count)s "
         "offre(s) de membres à sa portée."
     ),
-    "prospect_reach": (
+    "prospect_reach": gettext_noop(
         "%(count)s déclaration(s) de membres la concernent à leur distance maximale "
         "(étendue %(score_pct)s %%)."
     ),
