@@ -52,7 +52,7 @@ ROWS = int(os.environ.get("PTCE_BENCH_SIRENE_ROWS", "2000000"))
 BULK_CREATE_ROWS = 100_000
 CHUNK = 250_000
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
-BENCH_DB = "ptce_bench"
+BENCH_DB = os.environ.get("PTCE_BENCH_DB", "ptce_bench")  # one per concurrent run
 
 HEADER = STOCK_ETABLISSEMENT_HEADER
 
@@ -595,7 +595,11 @@ def run(report: Report) -> None:
             f"{time.perf_counter() - started:.1f} s)",
             flush=True,
         )
-        bench_database(report, "SQLite", None, work, stock)
+        wanted = os.environ.get("PTCE_BENCH_SIRENE_DATABASES", "sqlite,postgresql").split(",")
+        if "sqlite" in wanted:
+            bench_database(report, "SQLite", None, work, stock)
+        if "postgresql" not in wanted:
+            return
         admin_url = _postgres_admin_url()
         if admin_url is None:
             print("  (PostgreSQL unreachable: skipped)", flush=True)

@@ -56,6 +56,14 @@ def schema() -> dict[str, object]:
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
             )
             found["triggers"] = cursor.fetchall()
+        else:  # a first load drops and rebuilds the foreign keys of other tables too
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+                "convalidated FROM pg_constraint WHERE confrelid IN (%s::regclass, "
+                "%s::regclass) ORDER BY 1, 2",
+                [sirene_write.ORG, sirene_write.EST],
+            )
+            found["referencing"] = cursor.fetchall()
     return found
 
 
@@ -140,7 +148,7 @@ def test_a_failure_after_the_bulk_load_leaves_nothing_behind(territory, tmp_path
     stored, before = contents(), schema()
     monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
 
-    def broken(db, now):
+    def broken(db, now, **options):
         raise SireneImportError("panne simulée")
 
     monkeypatch.setattr(sirene_write, "upsert_establishments", broken)
@@ -152,6 +160,52 @@ def test_a_failure_after_the_bulk_load_leaves_nothing_behind(territory, tmp_path
     assert names_found("jardins") == {ASSOCIATION}
     assert names_found("chaussures") == set()
     fts_is_consistent()
+
+
+def test_a_failure_during_a_first_load_leaves_the_schema_whole(territory, tmp_path, monkeypatch):
+    """Into empty tables, PostgreSQL drops primary and unique keys and the foreign keys
+    pointing to them as well: a failure must bring them all back."""
+    before = schema()
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
+    upsert = sirene_write.upsert_establishments
+
+    def broken(db, now, **options):
+        upsert(db, now, **options)  # the establishments' keys dropped, rows inserted
+        raise SireneImportError("panne simulée")
+
+    monkeypatch.setattr(sirene_write, "upsert_establishments", broken)
+    with pytest.raises(SireneImportError, match="panne simulée"):
+        run(tmp_path, units=legal_units())
+
+    assert contents() == []
+    assert schema() == before
+    monkeypatch.setattr(sirene_write, "upsert_establishments", upsert)
+    run(tmp_path, units=legal_units())
+    assert schema() == before
+    assert names_found("jardins romans") == {ASSOCIATION}
+
+
+def test_a_first_load_keeps_the_keys_unique(territory, tmp_path, monkeypatch):
+    """The keys dropped for a first load are checked when rebuilt: a SIRET already
+    stored by a concurrent writer could not slip in twice (simulated: the stage
+    holds a SIRET twice)."""
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
+    before = schema()
+    upsert = sirene_write.upsert_establishments
+
+    def doubled(db, now, **options):
+        db.execute(
+            f"INSERT INTO {sirene_write.ESTABLISHMENTS} SELECT * FROM "
+            f"{sirene_write.ESTABLISHMENTS} WHERE siret = %s",
+            [sf.siret(COMPANY, 1)],
+        )
+        return upsert(db, now, **options)
+
+    monkeypatch.setattr(sirene_write, "upsert_establishments", doubled)
+    with pytest.raises(Exception):  # noqa: B017 - the database's unique violation
+        run(tmp_path, units=legal_units())
+    assert contents() == []
+    assert schema() == before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")

@@ -337,6 +337,7 @@ class _Run:
     report: ImportReport
     rejects: RejectLog
     progress: Progress
+    staged_in_order: bool = False  # establishments staged in SIRET order
 
 
 def import_sirene(
@@ -418,6 +419,7 @@ def _stage_establishments(
             run.progress.rows("Établissements", run.report.read)
     run.progress.done("Établissements", run.report.read)
     run.db.stage(write.CLASSES, provisional_classes(activities))
+    run.staged_in_order = ctx.in_order
     return ctx.seen.sorted_keys()
 
 
@@ -459,10 +461,12 @@ def _write_all(run: _Run) -> None:
     with report.timed("organisations"), db.page_cache(write.SQLITE_ORGANISATION_CACHE_KIB):
         report.organisations = write.upsert_organisations(db, now)
         generic = classification.classify(None, None, None, None)
-        report.organisations.inserted += write.insert_provisional_organisations(db, now, generic)
+        report.organisations.inserted += write.insert_provisional_organisations(
+            db, now, generic, in_order=run.staged_in_order
+        )
     run.progress.say("Écriture des établissements…")
     with report.timed("establishments"):
-        report.establishments = write.upsert_establishments(db, now)
+        report.establishments = write.upsert_establishments(db, now, in_order=run.staged_in_order)
         db.drop_stages()
 
 

@@ -272,6 +272,10 @@ class EstablishmentContext:
     seen: KeySet  # kept SIRETs
     heads: KeySet  # SIRENs whose head office is kept
     file_label: str = "établissements"
+    # Whether the kept SIRETs come in increasing order (INSEE sorts its stock so): the
+    # staged rows are then in key order already, and the writes need not sort them.
+    in_order: bool = True
+    last_siret: int = -1
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,9 @@ def prepare_establishments(batch: Batch, ctx: EstablishmentContext) -> PreparedE
     rows = rows[earlier == 0]
     if len(rows) == 0:
         return PreparedEstablishments(None, set(), rejects)
+    kept = sirets[rows]
+    ctx.in_order = ctx.in_order and bool(kept[0] > ctx.last_siret and np.all(kept[1:] > kept[:-1]))
+    ctx.last_siret = int(kept[-1])
     columns["departement"] = departement
     staged = _establishment_rows(_take(columns, rows), ctx, position[rows])
     staged["masked"] = pa.array(masked[rows])
