@@ -79,7 +79,9 @@ def find_exchanges(t: ItemTable) -> list[Proposal]:
     # the reasons that do not depend on the pair are built once
     ids, organisation = t.ids.tolist(), t.organisation.tolist()
     base = [units.base_unit(i.unit) if i.unit is not None else "" for i in t.items]
-    per = np.where(t.recurring[n] | t.recurring[o], " par an", "").tolist()
+    per = np.where(
+        t.recurring[n] | t.recurring[o], " " + units.PERIODICITIES["year"][0], ""
+    ).tolist()
     unknown = Reason.of("quantity_unknown", score_pct=pct(QUANTITY_UNKNOWN_SCORE))
     open_period = Reason.of("period_open", share_pct=pct(1.0))
     price_reasons = [

@@ -26,6 +26,8 @@ from typing import Final
 
 import networkx as nx
 
+from ptce.core.text import gettext_noop
+
 __all__ = [
     "ACTOR_GROUPS",
     "SEED",
@@ -44,10 +46,10 @@ SEED: Final = 7
 DIGITS: Final = 6
 BROKERS: Final = 5
 ACTOR_GROUPS: Final[dict[str, str]] = {
-    "ess": "Entreprises de l'ESS",
-    "enterprise": "Autres entreprises",
-    "public": "Organismes publics",
-    "other": "Autres",
+    "ess": gettext_noop("Entreprises de l'ESS"),
+    "enterprise": gettext_noop("Autres entreprises"),
+    "public": gettext_noop("Organismes publics"),
+    "other": gettext_noop("Autres"),
 }
 _PUBLIC: Final = frozenset({"local_authority", "research", "public_body", "training"})
 

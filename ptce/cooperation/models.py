@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptce.cooperation import units
@@ -65,12 +66,16 @@ class Kind(models.TextChoices):
 
 assert set(Kind.values) == set(KINDS)
 
-CATEGORY_CHOICES: list[tuple[str, str]] = sorted(
-    {(code, label) for entry in KINDS.values() for code, label in entry.categories.items()}
-)
-UNIT_CHOICES: list[tuple[str, str]] = [(u.code, u.label) for u in units.UNITS]
-PERIODICITY_CHOICES: list[tuple[str, str]] = [
-    (code, label) for code, (label, _count) in units.PERIODICITIES.items()
+# labels of the pure engine's tables (marked with gettext_noop there), translated lazily
+CATEGORY_CHOICES: list[tuple[str, Any]] = [
+    (code, _(label))
+    for code, label in sorted(
+        {(code, label) for entry in KINDS.values() for code, label in entry.categories.items()}
+    )
+]
+UNIT_CHOICES: list[tuple[str, Any]] = [(u.code, _(u.label)) for u in units.UNITS]
+PERIODICITY_CHOICES: list[tuple[str, Any]] = [
+    (code, _(label)) for code, (label, _count) in units.PERIODICITIES.items()
 ]
 
 
@@ -212,7 +217,10 @@ class Declaration(models.Model):
 
     @property
     def category_label(self) -> str:
-        return KINDS[self.kind].categories.get(self.category, self.category)
+        """The category in the active language (the code when it is unknown)."""
+        entry = KINDS.get(self.kind)
+        label = entry.categories.get(self.category) if entry is not None else None
+        return gettext(label) if label else self.category
 
 
 class LinkQuerySet(models.QuerySet["CooperationLink"]):

@@ -145,7 +145,7 @@ def _pool_proposal(
             max=rnd(max(quantities), 3),
             total=rnd(sum(quantities), 3),
             unit=units.base_unit(unit),
-            per=" par an" if bool(t.recurring[everyone].any()) else "",
+            per=" " + units.PERIODICITIES["year"][0] if bool(t.recurring[everyone].any()) else "",
             ratio_pct=pct(s_quantity),
         )
     costs = [c for i in everyone if (c := t.items[i].cost_cents_per_year) is not None]

@@ -50,6 +50,7 @@ from ptce.cooperation.arrays import (
 )
 from ptce.cooperation.proposals import Proposal, Reason, gc_paused, rank
 from ptce.cooperation.reference import KINDS, DeclarationError, Item, category_label
+from ptce.core.text import gettext_noop
 
 __all__ = [
     "LEVELS",
@@ -67,11 +68,11 @@ __all__ = [
 
 NAF_KINDS_PATH: Final = Path(__file__).resolve().parent / "data" / "naf_kinds.json"
 
-# level of a NAF key -> (French name, specificity)
+# level of a NAF key -> (French name marked for extraction, specificity)
 LEVELS: Final[dict[str, tuple[str, float]]] = {
-    "code": ("sous-classe", 1.0),
-    "class": ("classe", 0.8),
-    "division": ("division", 0.6),
+    "code": (gettext_noop("sous-classe"), 1.0),
+    "class": (gettext_noop("classe"), 0.8),
+    "division": (gettext_noop("division"), 0.6),
 }
 PROSPECT_MAX_ITEMS: Final = 5
 PROSPECT_FULL_REACH: Final = 5

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from ptce.cooperation import graph
 from ptce.cooperation.models import CooperationLink, LinkType, Proposal, ProposalStatus
@@ -116,7 +117,7 @@ def _payload(
                 "id": n.id,
                 "label": n.label,
                 "group": n.group,
-                "group_label": graph.ACTOR_GROUPS[n.group],
+                "group_label": gettext(graph.ACTOR_GROUPS[n.group]),
                 "degree": found.degree.get(n.id, 0),
                 "betweenness": found.betweenness.get(n.id, 0.0),
             }

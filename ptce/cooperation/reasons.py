@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ptce.cooperation.proposals import REASON_MESSAGES
+from ptce.cooperation.reference import KINDS
 
 # unit codes the sentences show otherwise as typed ("50 piece")
 UNIT_WORDS: dict[str, Any] = {
@@ -35,10 +36,44 @@ def number(value: Any) -> str:
     return str(formats.number_format(value, force_grouping=True))
 
 
+# parameters holding a French label of a pure module's table (marked with gettext_noop):
+# price intents, NAF levels, category labels; translated when the sentence is written
+LABEL_PARAMS: frozenset[str] = frozenset({"need_label", "offer_label", "level", "label"})
+
+
+def category_label(kind: Any, category: Any) -> str | None:
+    """`Vehicles — Heavy truck` in the active language, or None for unknown codes."""
+    entry = KINDS.get(kind) if isinstance(kind, str) else None
+    if entry is None or not isinstance(category, str) or category not in entry.categories:
+        return None
+    return f"{_(entry.label)} — {_(entry.categories[category])}"
+
+
+def _label(value: str) -> str:
+    return _(value) if value else ""  # gettext("") would return the catalogue's header
+
+
 def _param(name: str, value: Any) -> str:
-    if name == "unit" and isinstance(value, str):
-        return str(UNIT_WORDS.get(value, value))
+    if isinstance(value, str):
+        if name == "unit":
+            return str(UNIT_WORDS.get(value, value))
+        if name in LABEL_PARAMS:
+            return _label(value)
+        if name == "per":  # " par an" after a quantity, or nothing
+            return f" {_label(value.strip())}" if value.strip() else ""
+        return value
     return number(value)
+
+
+def _params(params: Mapping[str, Any]) -> dict[str, str]:
+    values = {k: _param(k, v) for k, v in params.items()}
+    # the composite category label is rebuilt from the codes in the reader's language;
+    # a stored label whose codes are unknown shows as stored
+    if "label" in params:
+        rebuilt = category_label(params.get("kind"), params.get("category"))
+        if rebuilt is not None:
+            values["label"] = rebuilt
+    return values
 
 
 def message(code: str, params: Mapping[str, Any], fallback: str = "") -> str:
@@ -46,7 +81,7 @@ def message(code: str, params: Mapping[str, Any], fallback: str = "") -> str:
     if template is None:
         return fallback
     try:
-        return _(template) % {k: _param(k, v) for k, v in params.items()}
+        return _(template) % _params(params)
     except (KeyError, TypeError, ValueError):
         return fallback
 

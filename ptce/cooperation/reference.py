@@ -10,6 +10,7 @@ from datetime import date
 from typing import Final, Literal, NamedTuple
 
 from ptce.cooperation import units
+from ptce.core.text import gettext_noop
 
 Side = Literal["need", "offer"]
 PriceIntent = Literal["free", "at_cost", "market"]
@@ -22,153 +23,153 @@ ProposalKind = Literal["exchange", "pooling", "prospect"]
 
 class Kind(NamedTuple):
     label: str
-    categories: dict[str, str]  # code -> French label
+    categories: dict[str, str]  # code -> French label (marked; translated at display)
 
 
 KINDS: Final[dict[str, Kind]] = {
     "premises": Kind(
-        "Locaux et espaces",
+        gettext_noop("Locaux et espaces"),
         {
-            "office": "Bureaux",
-            "meeting_room": "Salle de réunion",
-            "workshop": "Atelier",
-            "storage": "Stockage et entrepôt",
-            "cold_room": "Chambre froide",
-            "kitchen": "Cuisine professionnelle",
-            "shop": "Local commercial",
-            "event_space": "Salle polyvalente",
+            "office": gettext_noop("Bureaux"),
+            "meeting_room": gettext_noop("Salle de réunion"),
+            "workshop": gettext_noop("Atelier"),
+            "storage": gettext_noop("Stockage et entrepôt"),
+            "cold_room": gettext_noop("Chambre froide"),
+            "kitchen": gettext_noop("Cuisine professionnelle"),
+            "shop": gettext_noop("Local commercial"),
+            "event_space": gettext_noop("Salle polyvalente"),
         },
     ),
     "equipment": Kind(
-        "Équipements et machines",
+        gettext_noop("Équipements et machines"),
         {
-            "machine_tools": "Machines-outils",
-            "agricultural": "Matériel agricole",
-            "construction": "Matériel de chantier",
-            "handling": "Manutention",
-            "kitchen": "Matériel de cuisine",
-            "it": "Matériel informatique",
-            "printing": "Impression et reprographie",
+            "machine_tools": gettext_noop("Machines-outils"),
+            "agricultural": gettext_noop("Matériel agricole"),
+            "construction": gettext_noop("Matériel de chantier"),
+            "handling": gettext_noop("Manutention"),
+            "kitchen": gettext_noop("Matériel de cuisine"),
+            "it": gettext_noop("Matériel informatique"),
+            "printing": gettext_noop("Impression et reprographie"),
         },
     ),
     "vehicles": Kind(
-        "Véhicules",
+        gettext_noop("Véhicules"),
         {
-            "van": "Véhicule utilitaire",
-            "truck": "Poids lourd",
-            "refrigerated": "Véhicule frigorifique",
-            "minibus": "Minibus",
-            "car": "Voiture",
-            "cargo_bike": "Vélo cargo",
+            "van": gettext_noop("Véhicule utilitaire"),
+            "truck": gettext_noop("Poids lourd"),
+            "refrigerated": gettext_noop("Véhicule frigorifique"),
+            "minibus": gettext_noop("Minibus"),
+            "car": gettext_noop("Voiture"),
+            "cargo_bike": gettext_noop("Vélo cargo"),
         },
     ),
     "skills": Kind(
-        "Compétences et expertise",
+        gettext_noop("Compétences et expertise"),
         {
-            "accounting": "Comptabilité et gestion",
-            "legal": "Juridique",
-            "hr": "Ressources humaines",
-            "communication": "Communication et marketing",
-            "digital": "Numérique",
-            "engineering": "Ingénierie et études",
-            "environment": "Énergie et environnement",
-            "training": "Formation",
+            "accounting": gettext_noop("Comptabilité et gestion"),
+            "legal": gettext_noop("Juridique"),
+            "hr": gettext_noop("Ressources humaines"),
+            "communication": gettext_noop("Communication et marketing"),
+            "digital": gettext_noop("Numérique"),
+            "engineering": gettext_noop("Ingénierie et études"),
+            "environment": gettext_noop("Énergie et environnement"),
+            "training": gettext_noop("Formation"),
         },
     ),
     "staff_time": Kind(
-        "Temps de travail",
+        gettext_noop("Temps de travail"),
         {
-            "administrative": "Secrétariat et administration",
-            "maintenance": "Maintenance et entretien",
-            "logistics": "Logistique et manutention",
-            "cleaning": "Nettoyage",
-            "reception": "Accueil",
-            "driving": "Conduite",
-            "seasonal": "Renfort saisonnier",
+            "administrative": gettext_noop("Secrétariat et administration"),
+            "maintenance": gettext_noop("Maintenance et entretien"),
+            "logistics": gettext_noop("Logistique et manutention"),
+            "cleaning": gettext_noop("Nettoyage"),
+            "reception": gettext_noop("Accueil et standard"),
+            "driving": gettext_noop("Conduite"),
+            "seasonal": gettext_noop("Renfort saisonnier"),
         },
     ),
     "group_purchasing": Kind(
-        "Achats groupés",
+        gettext_noop("Achats groupés"),
         {
-            "food": "Denrées alimentaires",
-            "office_supplies": "Fournitures de bureau",
-            "packaging": "Emballages",
-            "raw_materials": "Matières premières",
-            "cleaning_products": "Produits d'entretien",
-            "insurance": "Assurances",
-            "telecom": "Télécommunications",
+            "food": gettext_noop("Denrées alimentaires"),
+            "office_supplies": gettext_noop("Fournitures de bureau"),
+            "packaging": gettext_noop("Emballages"),
+            "raw_materials": gettext_noop("Matières premières"),
+            "cleaning_products": gettext_noop("Produits d'entretien"),
+            "insurance": gettext_noop("Assurances"),
+            "telecom": gettext_noop("Télécommunications"),
         },
     ),
     "services": Kind(
-        "Services",
+        gettext_noop("Services"),
         {
-            "transport": "Transport de marchandises",
-            "cleaning": "Nettoyage",
-            "catering": "Restauration",
-            "maintenance": "Maintenance et réparation",
-            "it_services": "Services informatiques",
-            "security": "Gardiennage et sécurité",
-            "printing": "Impression",
-            "waste_collection": "Collecte des déchets",
+            "transport": gettext_noop("Transport de marchandises"),
+            "cleaning": gettext_noop("Nettoyage"),
+            "catering": gettext_noop("Restauration"),
+            "maintenance": gettext_noop("Maintenance et réparation"),
+            "it_services": gettext_noop("Services informatiques"),
+            "security": gettext_noop("Gardiennage et sécurité"),
+            "printing": gettext_noop("Impression"),
+            "waste_collection": gettext_noop("Collecte des déchets"),
         },
     ),
     "material_flows": Kind(
-        "Flux de matières et déchets",
+        gettext_noop("Flux de matières et déchets"),
         {
-            "biowaste": "Biodéchets",
-            "green_waste": "Déchets verts",
-            "rubble": "Gravats et inertes",
-            "wood": "Bois",
-            "cardboard_paper": "Papiers et cartons",
-            "plastics": "Plastiques",
-            "metals": "Métaux",
-            "textiles": "Textiles",
-            "glass": "Verre",
-            "food_surplus": "Invendus alimentaires",
-            "building_materials": "Matériaux de réemploi",
-            "compost": "Compost et amendements",
-            "pallets": "Palettes",
-            "used_oils": "Huiles usagées",
+            "biowaste": gettext_noop("Biodéchets"),
+            "green_waste": gettext_noop("Déchets verts"),
+            "rubble": gettext_noop("Gravats et inertes"),
+            "wood": gettext_noop("Bois"),
+            "cardboard_paper": gettext_noop("Papiers et cartons"),
+            "plastics": gettext_noop("Plastiques"),
+            "metals": gettext_noop("Métaux"),
+            "textiles": gettext_noop("Textiles"),
+            "glass": gettext_noop("Verre"),
+            "food_surplus": gettext_noop("Invendus alimentaires"),
+            "building_materials": gettext_noop("Matériaux de réemploi"),
+            "compost": gettext_noop("Compost et amendements"),
+            "pallets": gettext_noop("Palettes"),
+            "used_oils": gettext_noop("Huiles usagées"),
         },
     ),
     "energy": Kind(
-        "Énergie",
+        gettext_noop("Énergie"),
         {
-            "electricity": "Électricité",
-            "heat": "Chaleur (dont chaleur fatale)",
-            "cold": "Froid",
-            "biogas": "Biogaz",
-            "wood_fuel": "Bois énergie",
+            "electricity": gettext_noop("Électricité"),
+            "heat": gettext_noop("Chaleur (dont chaleur fatale)"),
+            "cold": gettext_noop("Froid"),
+            "biogas": gettext_noop("Biogaz"),
+            "wood_fuel": gettext_noop("Bois énergie"),
         },
     ),
     "land": Kind(
-        "Foncier",
+        gettext_noop("Foncier"),
         {
-            "farmland": "Terres agricoles",
-            "building_land": "Terrain à bâtir",
-            "brownfield": "Friche",
-            "storage_yard": "Aire de stockage extérieure",
+            "farmland": gettext_noop("Terres agricoles"),
+            "building_land": gettext_noop("Terrain à bâtir"),
+            "brownfield": gettext_noop("Friche"),
+            "storage_yard": gettext_noop("Aire de stockage extérieure"),
         },
     ),
     "data_software": Kind(
-        "Données et logiciels",
+        gettext_noop("Données et logiciels"),
         {
-            "software": "Logiciels",
-            "data": "Données",
-            "hosting": "Hébergement informatique",
+            "software": gettext_noop("Logiciels"),
+            "data": gettext_noop("Données"),
+            "hosting": gettext_noop("Hébergement informatique"),
         },
     ),
 }
 
 PRICE_INTENTS: Final[dict[PriceIntent, str]] = {
-    "free": "gratuit",
-    "at_cost": "à prix coûtant",
-    "market": "au prix du marché",
+    "free": gettext_noop("gratuit"),
+    "at_cost": gettext_noop("à prix coûtant"),
+    "market": gettext_noop("au prix du marché"),
 }
 CONFIDENTIALITIES: Final[dict[Confidentiality, str]] = {
-    "public": "public",
-    "members": "membres du pôle",
-    "coordinators": "coordination seulement",
+    "public": gettext_noop("public"),
+    "members": gettext_noop("membres du pôle"),
+    "coordinators": gettext_noop("coordination seulement"),
 }
 
 # (what the need is willing to pay, what the offer asks) -> compatibility in [0, 1]:
@@ -215,7 +216,8 @@ def pooling_saving_rate_bp(members: int) -> int:
 
 
 def category_label(kind: str, category: str) -> str:
-    """`Véhicules — Poids lourd`."""
+    """`Véhicules — Poids lourd` (French; pages rebuild it in the reader's language from the
+    codes, `ptce.cooperation.reasons.category_label`)."""
     entry = KINDS[kind]
     return f"{entry.label} — {entry.categories[category]}"
 

@@ -204,7 +204,7 @@ def _clean_declaration(
     elif category not in KINDS[kind].categories:
         errors["category"] = _("Catégorie « %(v)s » inconnue pour le type « %(k)s ».") % {
             "v": category,
-            "k": KINDS[kind].label,
+            "k": _(KINDS[kind].label),
         }
     clean["kind"], clean["category"] = kind, category
     title = str(values.get("title") or "").strip()
@@ -801,7 +801,7 @@ def accept_proposal(
         elif proposal.kind == ProposalKind.POOLING and declarations:
             orgs = list({d.organisation_id: d.organisation for d in declarations}.values())
             kind = declarations[0].kind
-            label = KINDS[kind].categories[declarations[0].category]
+            label = _(KINDS[kind].categories[declarations[0].category])
             for i, first in enumerate(orgs):
                 for second in orgs[i + 1 :]:
                     declare_link(

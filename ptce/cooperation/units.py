@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
+from ptce.core.text import gettext_noop
+
 __all__ = [
     "BASE_UNITS",
     "DIMENSIONS",
@@ -44,14 +46,14 @@ Dimension = Literal["mass", "volume", "length", "area", "energy", "power", "time
 Periodicity = Literal["once", "day", "week", "month", "year"]
 
 DIMENSIONS: Final[dict[Dimension, str]] = {
-    "mass": "masse",
-    "volume": "volume",
-    "length": "longueur",
-    "area": "surface",
-    "energy": "énergie",
-    "power": "puissance",
-    "time": "temps de travail",
-    "count": "nombre",
+    "mass": gettext_noop("masse"),
+    "volume": gettext_noop("volume"),
+    "length": gettext_noop("longueur"),
+    "area": gettext_noop("surface"),
+    "energy": gettext_noop("énergie"),
+    "power": gettext_noop("puissance"),
+    "time": gettext_noop("temps de travail"),
+    "count": gettext_noop("nombre"),
 }
 
 BASE_UNITS: Final[dict[Dimension, str]] = {
@@ -73,45 +75,45 @@ class UnitError(ValueError):
 @dataclass(frozen=True)
 class Unit:
     code: str
-    label: str  # French, for forms and messages
+    label: str  # French, marked for extraction; translated at display
     dimension: Dimension
     factor: float | None  # value of one unit in the base unit; None: converts only to itself
 
 
 UNITS: Final[tuple[Unit, ...]] = (
-    Unit("t", "tonne", "mass", 1000.0),
-    Unit("kg", "kilogramme", "mass", 1.0),
-    Unit("g", "gramme", "mass", 0.001),
-    Unit("m3", "mètre cube (m³)", "volume", 1.0),
-    Unit("L", "litre", "volume", 0.001),
-    Unit("m", "mètre", "length", 1.0),
-    Unit("km", "kilomètre", "length", 1000.0),
-    Unit("m2", "mètre carré (m²)", "area", 1.0),
-    Unit("ha", "hectare", "area", 10_000.0),
-    Unit("kWh", "kilowattheure", "energy", 1.0),
-    Unit("MWh", "mégawattheure", "energy", 1000.0),
-    Unit("kW", "kilowatt", "power", 1.0),
-    Unit("MW", "mégawatt", "power", 1000.0),
-    Unit("h", "heure", "time", 1.0),
-    Unit("demi_journee", "demi-journée de travail (3,5 h)", "time", 3.5),
-    Unit("jour", "journée de travail (7 h)", "time", 7.0),
-    Unit("semaine", "semaine de travail (35 h)", "time", 35.0),
-    Unit("mois", "mois de travail (151,67 h)", "time", 151.67),
-    Unit("etp", "équivalent temps plein annuel (1 607 h)", "time", 1607.0),
-    Unit("piece", "pièce", "count", 1.0),
-    Unit("palette", "palette", "count", None),
-    Unit("lot", "lot", "count", None),
+    Unit("t", gettext_noop("tonne"), "mass", 1000.0),
+    Unit("kg", gettext_noop("kilogramme"), "mass", 1.0),
+    Unit("g", gettext_noop("gramme"), "mass", 0.001),
+    Unit("m3", gettext_noop("mètre cube (m³)"), "volume", 1.0),
+    Unit("L", gettext_noop("litre"), "volume", 0.001),
+    Unit("m", gettext_noop("mètre"), "length", 1.0),
+    Unit("km", gettext_noop("kilomètre"), "length", 1000.0),
+    Unit("m2", gettext_noop("mètre carré (m²)"), "area", 1.0),
+    Unit("ha", gettext_noop("hectare"), "area", 10_000.0),
+    Unit("kWh", gettext_noop("kilowattheure"), "energy", 1.0),
+    Unit("MWh", gettext_noop("mégawattheure"), "energy", 1000.0),
+    Unit("kW", gettext_noop("kilowatt"), "power", 1.0),
+    Unit("MW", gettext_noop("mégawatt"), "power", 1000.0),
+    Unit("h", gettext_noop("heure"), "time", 1.0),
+    Unit("demi_journee", gettext_noop("demi-journée de travail (3,5 h)"), "time", 3.5),
+    Unit("jour", gettext_noop("journée de travail (7 h)"), "time", 7.0),
+    Unit("semaine", gettext_noop("semaine de travail (35 h)"), "time", 35.0),
+    Unit("mois", gettext_noop("mois de travail (151,67 h)"), "time", 151.67),
+    Unit("etp", gettext_noop("équivalent temps plein annuel (1 607 h)"), "time", 1607.0),
+    Unit("piece", gettext_noop("pièce"), "count", 1.0),
+    Unit("palette", gettext_noop("palette"), "count", None),
+    Unit("lot", gettext_noop("lot"), "count", None),
 )
 
 _BY_CODE: Final[dict[str, Unit]] = {unit.code: unit for unit in UNITS}
 
-# periodicity -> (French label, occurrences a year)
+# periodicity -> (French label marked for extraction, occurrences a year)
 PERIODICITIES: Final[dict[Periodicity, tuple[str, int]]] = {
-    "once": ("une fois", 1),
-    "day": ("par jour", 365),
-    "week": ("par semaine", 52),
-    "month": ("par mois", 12),
-    "year": ("par an", 1),
+    "once": (gettext_noop("une fois"), 1),
+    "day": (gettext_noop("par jour"), 365),
+    "week": (gettext_noop("par semaine"), 52),
+    "month": (gettext_noop("par mois"), 12),
+    "year": (gettext_noop("par an"), 1),
 }
 assert set(PERIODICITIES) == set(get_args(Periodicity))
 assert set(BASE_UNITS) == set(DIMENSIONS) == set(get_args(Dimension))

@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptce.actors.models import Establishment, Organisation
 from ptce.cooperation import units
 from ptce.cooperation.models import (
+    PERIODICITY_CHOICES,
     Confidentiality,
     Frequency,
     LinkType,
@@ -21,16 +23,20 @@ from ptce.cooperation.reference import KINDS
 
 
 def category_choices() -> list[tuple[str, Any]]:
-    """Categories grouped by kind; the value is `kind:category`."""
+    """Categories grouped by kind, in the active language; the value is `kind:category`."""
     return [("", "—")] + [
-        (entry.label, [(f"{kind}:{code}", label) for code, label in entry.categories.items()])
+        (
+            gettext(entry.label),
+            [(f"{kind}:{code}", gettext(label)) for code, label in entry.categories.items()],
+        )
         for kind, entry in KINDS.items()
     ]
 
 
-def unit_choices() -> list[tuple[str, str]]:
+def unit_choices() -> list[tuple[str, Any]]:
     return [("", _("— sans quantité —"))] + [
-        (u.code, f"{u.label} ({units.DIMENSIONS[u.dimension]})") for u in units.UNITS
+        (u.code, f"{gettext(u.label)} ({gettext(units.DIMENSIONS[u.dimension])})")
+        for u in units.UNITS
     ]
 
 
@@ -56,7 +62,7 @@ class DeclarationForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unité"), required=False)
     periodicity = forms.ChoiceField(
         label=_("Périodicité"),
-        choices=[(code, label) for code, (label, _n) in units.PERIODICITIES.items()],
+        choices=PERIODICITY_CHOICES,
         initial="once",
     )
     start_on = forms.DateField(label=_("Début de la période"), required=False, widget=DateInput)
