@@ -43,6 +43,24 @@ class OtherCommunesOut(Schema):
     local: bool = Field(description="au moins une des communes regroupées est dans le périmètre")
 
 
+_WITHHELD_NOTE = (
+    "null (secret statistique, voir `withheld`) quand la campagne compte moins de "
+    "`disclosure_threshold` souscripteurs, ou quand les souscripteurs du territoire ou les "
+    "autres (y compris ceux hors des communes publiées) sont de 1 à `disclosure_threshold` - 1"
+)
+
+
+class WithheldOut(Schema):
+    field: str = Field(description="le nom du chiffre non publié")
+    reason: str = Field(
+        description=(
+            "few_investors : moins de `disclosure_threshold` souscripteurs ; "
+            "small_local_group : trop peu de souscripteurs du territoire ou d'ailleurs"
+        )
+    )
+    detail: str = Field(description="la raison, en une phrase")
+
+
 class CampaignOut(Schema):
     id: int
     pole: str
@@ -65,11 +83,16 @@ class CampaignOut(Schema):
     state: str
     raised_cents: int
     investors: int
-    local_cents: int
-    local_investors: int
-    local_share_amount: float
-    local_share_investors: float
-    median_ticket_cents: int
+    local_cents: int | None = Field(description=_WITHHELD_NOTE)
+    local_investors: int | None = Field(description=_WITHHELD_NOTE)
+    local_share_amount: float | None = Field(description=_WITHHELD_NOTE)
+    local_share_investors: float | None = Field(description=_WITHHELD_NOTE)
+    median_ticket_cents: int | None = Field(
+        description="null sous `disclosure_threshold` souscripteurs (secret statistique)"
+    )
+    withheld: list[WithheldOut] = Field(
+        description="les chiffres non publiés (null ci-dessus) et pourquoi ; vide sinon"
+    )
     progress: float = Field(description="montant collecté / objectif")
     communes: list[CommuneFigureOut] = Field(
         description=(
@@ -156,9 +179,15 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return campaign
 
 
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 4)
+
+
 def campaign_payload(campaign: Campaign) -> dict[str, Any]:
     fig = queries.campaign_figures(campaign)
     public = queries.public_communes(fig)  # statistical disclosure, even for the coordination
+    shown = public["figures"]
+    reasons = queries.withheld_reasons(shown)
     return {
         **{f: getattr(campaign, f) for f in services.CAMPAIGN_FIELDS if f != "consent_text"},
         "id": campaign.pk,
@@ -167,13 +196,17 @@ def campaign_payload(campaign: Campaign) -> dict[str, Any]:
         "project": str(campaign.project),
         "oversubscription_rule": _(RULE_STATEMENTS[campaign.oversubscription]),
         "state": campaign.state,
-        "raised_cents": fig.raised_cents,
-        "investors": fig.investors,
-        "local_cents": fig.local_cents,
-        "local_investors": fig.local_investors,
-        "local_share_amount": round(fig.local_share_amount, 4),
-        "local_share_investors": round(fig.local_share_investors, 4),
-        "median_ticket_cents": fig.median_ticket_cents,
+        "raised_cents": shown.raised_cents,
+        "investors": shown.investors,
+        "local_cents": shown.local_cents,
+        "local_investors": shown.local_investors,
+        "local_share_amount": _rounded(shown.local_share_amount),
+        "local_share_investors": _rounded(shown.local_share_investors),
+        "median_ticket_cents": shown.median_ticket_cents,
+        "withheld": [
+            {"field": name, "reason": code, "detail": reasons[name]}
+            for name, code in shown.withheld.items()
+        ],
         "progress": round(fig.raised_cents / campaign.target_cents, 4),
         "communes": [
             {k: p[k] for k in ("code_insee", "investors", "amount_cents", "local")}

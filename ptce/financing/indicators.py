@@ -22,6 +22,24 @@ statistical-disclosure rule in the manner of INSEE's secret statistique:
 
 When the whole campaign has fewer investors than the threshold, there is one national bucket
 equal to the campaign's total (which is published anyway) and no commune is shown.
+
+The campaign-wide figures go through `publishable` (same rule, same threshold):
+
+- the amount raised and the number of investors are always published (the progress bar);
+- the median ticket is published only from `DISCLOSURE_THRESHOLD` investors: below, it is
+  one or two persons' ticket;
+- the smallest and largest tickets are never published: each is one person's amount, whatever
+  the number of investors (the campaign's *rules*, minimum and maximum ticket allowed, are
+  not figures about people and stay public);
+- the local figures (local amount, local investors and both local shares) are published only
+  when the campaign counts at least the threshold and neither the local investors nor the
+  others (total minus local) number 1 to threshold - 1; and, since the shown communes carry
+  their locality, the local (respectively non-local) investors outside the shown communes
+  must also be none or at least the threshold, so that "local total minus shown local
+  communes" cannot single out a hidden commune's one or two investors.
+
+A withheld figure is `None` with a reason code in `PublicFigures.withheld` (`WITHHELD`
+gives the sentence to show in its place).
 """
 
 from __future__ import annotations
@@ -32,18 +50,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ptce.core.text import Message, gettext_noop
+
 __all__ = [
     "DISCLOSURE_THRESHOLD",
+    "FEW_INVESTORS",
+    "LOCAL_FIELDS",
+    "SMALL_LOCAL_GROUP",
+    "WITHHELD",
     "CommuneFigure",
     "Disclosed",
     "Figures",
     "OtherCommunes",
+    "PublicFigures",
     "Ticket",
     "by_commune",
     "departement_of",
     "disclose",
     "figures",
     "local_part",
+    "publishable",
 ]
 
 DISCLOSURE_THRESHOLD = 3
@@ -64,6 +90,7 @@ class CommuneFigure:
     investors: int
     amount_cents: int
     is_local: bool
+    local_investors: int = 0  # of `investors`, those living in the perimeter (internal)
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,7 @@ def by_commune(tickets: Iterable[Ticket]) -> list[CommuneFigure]:
             investors=int(counts[i]),
             amount_cents=int(sums[i]),
             is_local=bool(any_local[i] > 0),
+            local_investors=int(any_local[i]),
         )
         for i, code in enumerate(codes)
         if str(code)
@@ -250,3 +278,87 @@ def local_part(local_cents: int, total_cents: int) -> float:
     if total_cents <= 0:
         return 0.0
     return min(max(local_cents, 0) / total_cents, 1.0)
+
+
+FEW_INVESTORS = "few_investors"
+"""Reason code: the campaign counts fewer investors than the threshold."""
+SMALL_LOCAL_GROUP = "small_local_group"
+"""Reason code: the local or the non-local investors (or those of them outside the shown
+communes) number 1 to threshold - 1."""
+
+WITHHELD: dict[str, str] = {
+    FEW_INVESTORS: gettext_noop("non publié (moins de %(n)s souscripteurs)"),
+    SMALL_LOCAL_GROUP: gettext_noop(
+        "non publié (moins de %(n)s souscripteurs du territoire ou d’ailleurs)"
+    ),
+}
+"""The sentence shown in place of a withheld figure, per reason code (`n`: the threshold)."""
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    """The campaign-wide figures that may be published; `None` when withheld, with the
+    reason code per withheld field in `withheld` (see the module's docstring)."""
+
+    raised_cents: int
+    investors: int
+    local_cents: int | None
+    local_investors: int | None
+    local_share_amount: float | None
+    local_share_investors: float | None
+    median_ticket_cents: int | None
+    withheld: dict[str, str] = field(default_factory=dict)
+    threshold: int = DISCLOSURE_THRESHOLD
+
+    def reason(self, name: str) -> Message | None:
+        """Why the figure `name` is withheld, as a sentence; None when it is published."""
+        code = self.withheld.get(name)
+        if code is None:
+            return None
+        return Message(WITHHELD[code], {"n": self.threshold})
+
+
+LOCAL_FIELDS = ("local_cents", "local_investors", "local_share_amount", "local_share_investors")
+
+
+def _small(count: int, threshold: int) -> bool:
+    return 0 < count < threshold
+
+
+def publishable(
+    fig: Figures, disclosed: Disclosed | None = None, *, threshold: int | None = None
+) -> PublicFigures:
+    """What of `fig` may be published (see the module's docstring). `disclosed` is what is
+    published per commune (`disclose`), computed from `fig.communes` when not given."""
+    if disclosed is None:
+        disclosed = disclose(fig.communes, threshold=threshold or DISCLOSURE_THRESHOLD)
+    k = max(threshold if threshold is not None else disclosed.threshold, 1)
+    withheld: dict[str, str] = {}
+    if fig.investors < k:
+        withheld["median_ticket_cents"] = FEW_INVESTORS
+        withheld.update(dict.fromkeys(LOCAL_FIELDS, FEW_INVESTORS))
+    else:
+        others = fig.investors - fig.local_investors
+        shown_local = sum(c.local_investors for c in disclosed.shown)
+        shown_other = sum(c.investors - c.local_investors for c in disclosed.shown)
+        if (
+            _small(fig.local_investors, k)
+            or _small(others, k)
+            or _small(fig.local_investors - shown_local, k)
+            or _small(others - shown_other, k)
+        ):
+            withheld.update(dict.fromkeys(LOCAL_FIELDS, SMALL_LOCAL_GROUP))
+    local = "local_cents" not in withheld
+    return PublicFigures(
+        raised_cents=fig.raised_cents,
+        investors=fig.investors,
+        local_cents=fig.local_cents if local else None,
+        local_investors=fig.local_investors if local else None,
+        local_share_amount=fig.local_share_amount if local else None,
+        local_share_investors=fig.local_share_investors if local else None,
+        median_ticket_cents=(
+            fig.median_ticket_cents if "median_ticket_cents" not in withheld else None
+        ),
+        withheld=withheld,
+        threshold=k,
+    )

@@ -9,8 +9,10 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from ptce.core.i18n import translate
 from ptce.financing import indicators
 from ptce.financing.models import Campaign, CampaignState, Subscription
+from ptce.poles import permissions
 from ptce.territories.models import Commune
 
 
@@ -68,7 +70,9 @@ def other_communes_label(departement: str, departement_nom: str, threshold: int)
 def public_communes(figures: indicators.Figures) -> dict[str, Any]:
     """What may be published per commune (statistical disclosure, `indicators.disclose`):
     the communes shown, with their centroid for the map, and the buckets of the others, with a
-    label. Together they add up to the campaign's totals. One query."""
+    label. Together they add up to the campaign's totals. Also the campaign-wide figures that
+    may be published (`indicators.publishable`: local figures and median withheld when they
+    would single out one or two persons), under "figures". One query."""
     codes = [c.commune for c in figures.communes if c.commune]
     places = {
         code: (nom, lat, lon, dep, dep_nom)
@@ -106,7 +110,17 @@ def public_communes(figures: indicators.Figures) -> dict[str, Any]:
         }
         for b in disclosed.others
     ]
-    return {"points": points, "others": others, "threshold": disclosed.threshold}
+    return {
+        "points": points,
+        "others": others,
+        "threshold": disclosed.threshold,
+        "figures": indicators.publishable(figures, disclosed),
+    }
+
+
+def withheld_reasons(public: indicators.PublicFigures) -> dict[str, str]:
+    """Per withheld figure, the sentence saying why, in the active language."""
+    return {name: translate(public.reason(name) or "") for name in public.withheld}
 
 
 def map_points(figures: indicators.Figures) -> list[dict[str, Any]]:
@@ -129,20 +143,51 @@ def project_campaigns(project: Any, user: Any) -> list[tuple[Campaign, indicator
 
 def project_financing(project: Any, user: Any) -> dict[str, Any]:
     """What a project's campaigns raised, its local part and the part of the project's budget
-    financed locally (four queries)."""
-    rows = project_campaigns(project, user)
+    financed locally (four queries, five for a visitor who does not coordinate the hub).
+
+    The hub's coordination sees the exact figures; anyone else what may be published
+    (`indicators.publishable`): a campaign's local share, and the project's local amount and
+    part, are None (with `withheld`, the sentence saying why) when they would single out one
+    or two investors. Rows are (campaign, figures) pairs either way."""
+    rows: list[tuple[Campaign, Any]] = list(project_campaigns(project, user))
     budget = int(project.budget_lines.aggregate(t=Sum("amount_cents"))["t"] or 0)
     if not budget:
         budget = int(project.funding_lines.aggregate(t=Sum("planned_cents"))["t"] or 0)
+    withheld = ""
+    if rows and not permissions.can_manage_pole(user, rows[0][0].pole):
+        codes = {cell.commune for _c, fig in rows for cell in fig.communes if cell.commune}
+        deps = dict(
+            Commune.objects.filter(pk__in=codes).values_list("code_insee", "departement_id")
+        )
+        rows = [
+            (c, indicators.publishable(fig, indicators.disclose(fig.communes, departements=deps)))
+            for c, fig in rows
+        ]
+        reasons = [
+            fig.reason("local_cents")
+            for c, fig in rows
+            if c.state != CampaignState.FAILED and fig.local_cents is None
+        ]
+        withheld = translate(reasons[0]) if reasons and reasons[0] else ""
     counted = [fig for c, fig in rows if c.state != CampaignState.FAILED]
     raised = sum(fig.raised_cents for fig in counted)
-    local = sum(fig.local_cents for fig in counted)
+    if withheld:
+        return {
+            "rows": rows,
+            "raised_cents": raised,
+            "local_cents": None,
+            "budget_cents": budget,
+            "local_part": None,
+            "withheld": withheld,
+        }
+    local = sum(fig.local_cents or 0 for fig in counted)
     return {
         "rows": rows,
         "raised_cents": raised,
         "local_cents": local,
         "budget_cents": budget,
         "local_part": indicators.local_part(local, budget),
+        "withheld": "",
     }
 
 

@@ -38,9 +38,21 @@ def test_get_campaign_with_totals_and_local_share(client, pole):
     assert response.status_code == 200
     data = response.json()
     assert data["raised_cents"] == 40_000 and data["investors"] == 2
-    assert data["local_cents"] == 30_000 and data["local_share_amount"] == 0.75
-    assert data["local_share_investors"] == 0.5
-    assert data["median_ticket_cents"] == 20_000
+    # Two investors: the local figures and the median would single them out (not published).
+    for name in ("local_cents", "local_investors", "local_share_amount", "local_share_investors"):
+        assert data[name] is None
+    assert data["median_ticket_cents"] is None
+    assert {w["field"]: w["reason"] for w in data["withheld"]} == dict.fromkeys(
+        (
+            "median_ticket_cents",
+            "local_cents",
+            "local_investors",
+            "local_share_amount",
+            "local_share_investors",
+        ),
+        "few_investors",
+    )
+    assert data["withheld"][0]["detail"] == "non publié (moins de 3 souscripteurs)"
     assert data["oversubscription_rule"].startswith("Premier arrivé")
     # Two investors: no commune is shown, one national bucket (secret statistique).
     assert data["communes"] == [] and data["disclosure_threshold"] == 3
@@ -73,6 +85,22 @@ def test_public_figures_never_disclose_a_small_commune(client, pole):
     others = sum(o["amount_cents"] for o in data["other_communes"])
     assert shown + others == data["raised_cents"]
     assert sum(r["investors"] for r in data["communes"] + data["other_communes"]) == 8
+    # 7 local investors, 1 elsewhere: total minus local would give that one's amount.
+    assert data["local_cents"] is None and data["local_share_amount"] is None
+    assert {w["reason"] for w in data["withheld"]} == {"small_local_group"}
+    assert data["median_ticket_cents"] == 10_000  # eight investors: published
+
+
+def test_local_figures_published_when_both_groups_reach_the_threshold(client, pole):
+    c = f.campaign(pole)
+    for n in range(1, 4):
+        f.subscribe(c, n, units=1)
+    for n in range(4, 7):
+        f.subscribe(c, n, units=3, commune="42218", postcode="42000")
+    data = client.get(f"/api/v1/campaigns/{c.pk}").json()
+    assert (data["local_cents"], data["local_investors"]) == (30_000, 3)
+    assert data["local_share_amount"] == 0.25 and data["local_share_investors"] == 0.5
+    assert data["median_ticket_cents"] == 20_000 and data["withheld"] == []
 
 
 def test_draft_campaign_is_hidden_from_the_public(client, pole):

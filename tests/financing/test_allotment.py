@@ -107,8 +107,8 @@ def test_pro_rata_is_monotone_in_what_was_asked(reqs, cap):
 
 
 @given(reqs=requests_st, cap=st.integers(0, 5000))
-def test_pro_rata_equals_the_decimal_reference(reqs, cap):
-    """The integer implementation gives exactly what the textbook Decimal one gives."""
+def test_pro_rata_equals_the_per_subscriber_reference(reqs, cap):
+    """The vectorised implementation gives exactly what the textbook per-subscriber loop gives."""
     from bench.financing_allotment import naive_pro_rata
 
     assert allotment.pro_rata(reqs, cap) == naive_pro_rata(reqs, cap)

@@ -54,7 +54,11 @@ def test_public_page_shows_progress_figures_map_and_form(client, pole, parse):
     assert response.status_code == 200
     page = parse(response)
     text = squash(response.content.decode())
-    assert "400\u00a0€" in text and "75,0\u00a0%" in text
+    assert "400\u00a0€" in text and "75,0\u00a0%" not in text
+    # Two investors: neither the local share nor the median is published (secret statistique).
+    assert page.by_id("campaign-local").text.strip() == "non publié (moins de 3 souscripteurs)"
+    assert page.by_id("campaign-median").text.strip() == "non publié (moins de 3 souscripteurs)"
+    assert "200\u00a0€" not in text  # the median of 100 and 300 EUR
     progress = next(e for e in page.elements if e.tag == "progress")
     assert progress.attrs["value"] == "40000" and progress.attrs["max"] == "500000"
     # Two investors: no commune may be shown (secret statistique), one national line.
@@ -92,6 +96,18 @@ def test_public_page_hides_communes_under_three_investors(client, pole, parse):
     row = "Autres communes (moins de 3 souscripteurs chacune) 4 1\u00a0300\u00a0€"
     assert row in untagged(text)
     assert page.by_id("map-secret") is not None
+    # One investor outside the perimeter: the local share would give their amount.
+    assert "non publié" in page.by_id("campaign-local").text
+    assert page.by_id("campaign-median").text.strip() == "150\u00a0€"  # 8 investors
+
+
+def test_public_page_shows_local_share_when_both_groups_reach_three(client, pole, parse):
+    c = f.campaign(pole)
+    romans, stetienne = ("26281", "26100"), ("42218", "42000")
+    _subscribe_in(c, [(*romans, 1)] * 3 + [(*stetienne, 3)] * 3)
+    page = parse(client.get(reverse("financing:campaign", args=[c.pk])))
+    assert page.by_id("campaign-local").text.strip() == "25,0\u00a0%"
+    assert page.by_id("campaign-median").text.strip() == "200\u00a0€"
 
 
 def test_public_page_groups_small_communes_by_departement(client, pole, parse):
@@ -414,10 +430,16 @@ def test_project_financing_tag_gives_the_part_financed_locally(pole, coord):
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     out = template.render(Context({"project": project, "request": request}))
-    assert out == "1 40000 30000 7,5\u00a0%"
-    request.user = coord  # the coordination also sees the draft
+    # Two investors: the local part would say where each lives (secret statistique).
+    assert out == "1 40000 None "
+    request.user = coord  # the coordination also sees the draft, and the exact figures
     out = template.render(Context({"project": project, "request": request}))
-    assert out.startswith("2 40000")
+    assert out == "2 40000 30000 7,5\u00a0%"
+    for n in range(3, 8):  # 4 local, 3 elsewhere: publishable
+        f.subscribe(c, n, units=1, **({} if n < 6 else {"commune": "42218", "postcode": "42000"}))
+    request.user = AnonymousUser()
+    out = template.render(Context({"project": project, "request": request}))
+    assert out == "1 90000 60000 15,0\u00a0%"
 
 
 def test_project_page_shows_its_campaigns_through_the_slot(client, pole):
@@ -440,6 +462,8 @@ def test_figures_json_for_the_page(client, pole):
     assert data["raised_cents"] == 30_000 and data["investors"] == 1
     assert data["points"] == []  # a single investor: never their commune's exact amount
     assert [(o["investors"], o["amount_cents"]) for o in data["other_communes"]] == [(1, 30_000)]
+    assert data["local_share_amount"] is None  # one investor: would say where they live
+    assert data["withheld"]["local_share_amount"] == "non publié (moins de 3 souscripteurs)"
     for n in range(2, 5):
         f.subscribe(c, n, units=1)
     data = client.get(reverse("financing:campaign_data", args=[c.pk])).json()

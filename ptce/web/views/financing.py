@@ -104,7 +104,8 @@ def _campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any
         "mine": _mine(request, campaign),
         "campaign": campaign,
         "pole": campaign.pole,
-        "figures": fig,
+        "figures": public["figures"],  # local figures and median only when publishable
+        "withheld": queries.withheld_reasons(public["figures"]),
         "points": public["points"],
         "other_communes": public["others"],
         "disclosure_threshold": public["threshold"],
@@ -210,11 +211,19 @@ def campaign_data(request: HttpRequest, pk: int) -> JsonResponse:
     obj = _public_campaign(request, pk)
     fig = queries.campaign_figures(obj)
     public = queries.public_communes(fig)
+    shown = public["figures"]
+    share = shown.local_share_amount
     return JsonResponse(
         {
-            "raised_cents": fig.raised_cents,
-            "investors": fig.investors,
-            "local_share_amount": round(fig.local_share_amount, 4),
+            "raised_cents": shown.raised_cents,
+            "investors": shown.investors,
+            # null when it would single out one or two investors; `withheld` says why
+            "local_share_amount": None if share is None else round(share, 4),
+            "withheld": {
+                k: v
+                for k, v in queries.withheld_reasons(shown).items()
+                if k == "local_share_amount"
+            },
             "points": public["points"],
             "other_communes": public["others"],
         }
