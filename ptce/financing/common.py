@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from ptce.core import i18n
 from ptce.core.models import User
 from ptce.financing.models import Campaign
-from ptce.financing.money import format_euros
 from ptce.poles import permissions
 from ptce.poles.models import Pole
 
@@ -46,7 +46,7 @@ def is_id(value: object) -> bool:
 
 
 def eur(cents: int | None) -> str:
-    return format_euros(int(cents or 0), decimals=True)
+    return i18n.euros(int(cents or 0), True)
 
 
 def require_manager(acting_user: User | None, pole: Pole) -> None:

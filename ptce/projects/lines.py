@@ -18,11 +18,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ptce.core import audit
+from ptce.core import audit, i18n
 from ptce.core.choices import Visibility
 from ptce.core.models import AuditEntry, User
 from ptce.projects import cleaning as c
-from ptce.projects.funding import format_euros
 from ptce.projects.models import (
     BudgetCategory,
     BudgetLine,
@@ -212,7 +211,7 @@ def _clean_funding(values: dict[str, Any], line: FundingLine | None) -> dict[str
 
 
 def _euros(cents: int) -> str:
-    return format_euros(cents)
+    return i18n.euros(cents, True, narrow=True)
 
 
 @transaction.atomic

@@ -15,11 +15,13 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptce.actors import naf
 from ptce.actors.directory import HEADCOUNT_BANDS, DirectoryFilters
 from ptce.actors.models import ActorType, EssFamily
+from ptce.core import i18n
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 QUERY_MAX_LENGTH = 200  # the API's limit on `q`
@@ -190,4 +192,5 @@ class MemberListUploadForm(forms.Form):
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+    """A file's size in megabytes, the active language's way: "2,5 Mo" in French."""
+    return gettext("%(size)s Mo") % {"size": i18n.number(size / (1024 * 1024), 1)}

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ptce.core import i18n
 from ptce.financing.models import (
     Instrument,
     InvestorKind,
@@ -177,7 +178,7 @@ class SubscriptionForm(forms.Form):
         if campaign.has_units:
             del self.fields["amount"]
             self.fields["units"].help_text = _("Prix d'un titre : %(p)s.") % {
-                "p": format_euros(campaign.unit_price_cents)
+                "p": i18n.euros(campaign.unit_price_cents)
             }
         else:
             del self.fields["units"]

@@ -2,15 +2,15 @@
 
 from django import template
 
-from ptce.pooling.accounting import euros as format_euros
+from ptce.core import i18n
 
 register = template.Library()
 
 
 @register.filter
 def euros(cents: int | str | None) -> str:
-    """12345 -> "123,45 €"."""
-    return "—" if cents in (None, "") else format_euros(int(cents))  # type: ignore[arg-type]
+    """12345 -> "123,45 €" ("€123.45" in English)."""
+    return "—" if cents in (None, "") else i18n.euros(int(cents), True, narrow=True)
 
 
 @register.filter

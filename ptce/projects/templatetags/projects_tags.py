@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
-from ptce.projects import funding
+from ptce.core import i18n
 
 register = template.Library()
 
 
 @register.filter
 def project_euros(cents: Any) -> str:
-    """123456 -> "1 234,56 €"; whole amounts without cents: 1800000 -> "18 000 €"."""
+    """123456 -> "1 234,56 €"; whole amounts without cents: 1800000 -> "18 000 €" ("€18,000"
+    in English)."""
     if cents in (None, ""):
         return "—"
-    text = funding.format_euros(int(cents))
-    return text.replace(",00\u00a0€", "\u00a0€")
+    return i18n.euros(int(cents), narrow=True)
 
 
 @register.filter
 def project_percent(share: Any) -> str:
-    """0.734 -> "73 %" (a fraction in [0, 1])."""
+    """0.734 -> "73 %" (a fraction in [0, 1]; "73%" in English)."""
     try:
-        return f"{round(float(share) * 100)}\u00a0%"
+        figure = round(float(share) * 100)
     except (TypeError, ValueError):
         return "—"
+    return i18n.percent(Decimal(figure) / 100, 0)
 
 
 @register.simple_tag

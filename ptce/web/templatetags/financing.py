@@ -7,30 +7,31 @@ from typing import Any
 
 from django import template
 
+from ptce.core import i18n
 from ptce.financing import queries
 from ptce.financing.indicators import Figures
-from ptce.financing.money import format_euros
 
 register = template.Library()
 
 
 @register.filter
 def euros(cents: Any, decimals: str = "") -> str:
-    """`{{ 123456|euros }}` -> "1 234,56 €"; `{{ x|euros:"0" }}` drops the cents."""
+    """`{{ 123456|euros }}` -> "1 234,56 €" ("€1,234.56" in English); `{{ x|euros:"0" }}`
+    drops the cents."""
     if cents in (None, ""):
         return ""
     show: bool | None = None if decimals == "" else decimals not in {"0", "false"}
-    return format_euros(int(cents), decimals=show)
+    return i18n.euros(int(cents), show)
 
 
 @register.filter
 def percent(share: Any) -> str:
-    """A fraction in [0, 1] as a French percentage: 0.734 -> "73,4 %"."""
+    """A fraction in [0, 1] as a percentage: 0.734 -> "73,4 %" ("73.4%" in English)."""
     try:
-        value = float(share) * 100
+        value = float(share)
     except (TypeError, ValueError):
         return ""
-    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
+    return i18n.percent(value)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,7 @@ from django.views.decorators.http import require_safe
 
 from ptce.actors import clustering, naf
 from ptce.actors.models import ActorType, Establishment
+from ptce.core import i18n
 from ptce.core.i18n import translate
 from ptce.poles import eligibility, permissions, queries
 from ptce.poles.models import Dynamic, Maturity, Membership, Objective, Pole, Specificity
@@ -141,8 +143,9 @@ def bars(items: list[tuple[str, int, str]]) -> list[Bar]:
 
 
 def _percent(ratio: float) -> str:
+    """0.5 -> "50 %" (narrow no-break space in French; "50%" in English)."""
     figure = round(100 * ratio)
-    return f"{figure}\u202f%"
+    return i18n.percent(Decimal(figure) / 100, 0, space=i18n.NNBSP)
 
 
 def choice_labels(values: list[str], choices: type[Any]) -> list[str]:
@@ -427,7 +430,7 @@ def profile_context(pole: Pole, profile: Any) -> dict[str, Any]:
             "bars": bars([(str(type_labels[t]), n, t) for t, n in profile.counts_by_type.items()]),
         },
         "ess_share": _percent(profile.ess_share),
-        "diversity": f"{profile.diversity:.2f}".replace(".", ","),
+        "diversity": i18n.number(profile.diversity, 2),
         "anchoring": None if profile.anchoring is None else _percent(profile.anchoring),
         "jobs": translate(jobs_message(profile)),
     }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ptce.core import i18n
 from ptce.pooling import accounting, exports, queries, services
 from ptce.pooling.models import Cost, Period, PeriodStatus
 from ptce.web.forms_poles import apply_errors
@@ -97,7 +98,10 @@ def cost_import(request: HttpRequest, access: HubAccess) -> HttpResponse:
                     messages.success(
                         request,
                         _("%(n)s coûts importés (%(t)s).")
-                        % {"n": len(result.rows), "t": accounting.euros(result.total_cents)},
+                        % {
+                            "n": len(result.rows),
+                            "t": i18n.euros(result.total_cents, True, narrow=True),
+                        },
                     )
                     return redirect("pooling:costs", access.pole.slug)
                 preview = result

@@ -6,31 +6,32 @@ from decimal import Decimal
 
 from django import template
 
+from ptce.core import i18n
+
 register = template.Library()
 
 
 @register.filter
 def euros(cents: int | None) -> str:
-    """`123456` -> `1 234,56 €` (narrow no-break spaces between thousands)."""
+    """`123456` -> `1 234,56 €` (narrow no-break spaces between thousands; "€1,234.56" in
+    English)."""
     if cents is None:
         return "—"
-    sign = "−" if cents < 0 else ""
-    units, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}{units:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"
+    return i18n.euros(int(cents), True, narrow=True, minus="−")
 
 
 @register.filter
 def hours(value: Decimal | int | None) -> str:
     if value is None:
         return "—"
-    return f"{Decimal(value):.2f}".replace(".", ",") + "\u00a0h"
+    return i18n.with_unit(i18n.number(Decimal(value), 2, narrow=True), "h")
 
 
 @register.filter
 def percent(rate: Decimal | None) -> str:
     if rate is None:
         return "—"
-    return f"{(Decimal(rate) * 100).normalize():f}".replace(".", ",") + "\u00a0%"
+    return i18n.percent(Decimal(rate), None, narrow=True)
 
 
 LEVEL_BADGES = {"ok": "badge--ok", "warning": "badge--warning", "error": "badge--not_met"}
