@@ -4,8 +4,15 @@
 (function () {
   "use strict";
 
+  var LANG = document.documentElement.lang || "fr";
+
   function euros(cents) {
-    return Math.round(cents / 100).toLocaleString("fr-FR") + "\u00a0€";
+    // the page's language writes the amount: "1 200 €" in French, "€1,200" in English
+    return Math.round(cents / 100).toLocaleString(LANG === "fr" ? "fr-FR" : LANG, {
+      style: "currency",
+      currency: "EUR",
+      maximumFractionDigits: 0,
+    });
   }
 
   function draw(element) {
