@@ -4,6 +4,11 @@ the people who speak for them.
 Register data (SIRENE) is open data and public to read; what members add follows the
 visibility they choose. Codes keep their INSEE names (`siren`, `siret`, `naf`,
 `categorie_juridique`, `tranche_effectifs`, `code_commune`).
+
+On PostgreSQL the indexed codes (SIREN, SIRET, commune, département, NAF, legal category,
+actor type and ESS family) are in the "C" collation, set by migration 0007 outside the
+model state: an `AlterField` of one of them resets it, and must be followed by that
+migration's `collate`.
 """
 
 from __future__ import annotations

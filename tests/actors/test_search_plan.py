@@ -20,3 +20,16 @@ def test_name_search_uses_the_full_text_index():
     else:
         plan = qs.explain()
         assert "actors_organisation_fts" in plan and "VIRTUAL TABLE" in plan
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL collations")
+def test_naf_prefix_filter_uses_the_naf_index():
+    """The NAF column is in the "C" collation (migration 0007): its plain B-tree serves
+    `LIKE '88.9%'`, which a C.UTF-8 one could not without a pattern index."""
+    qs = Organisation.objects.filter(naf__startswith="88.9")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = qs.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "actors_orga_naf_" in plan and "Index Cond" in plan

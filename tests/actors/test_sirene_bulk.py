@@ -222,3 +222,57 @@ def test_no_pattern_index_is_left_on_identifiers(db):
             [sirene_write.EST, "%code_commune%"],
         )
         assert cursor.fetchone() == (1,)
+
+
+CODE_COLUMNS = {
+    sirene_write.ORG: {"siren", "categorie_juridique", "naf", "actor_type", "ess_family"},
+    sirene_write.EST: {"siret", "code_commune", "departement"},
+}
+
+
+def c_collated() -> dict[str, set[str]]:
+    """PostgreSQL: the columns of organisations and establishments in the "C" collation,
+    and those of their indexes (an index takes its column's collation when built)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c "
+            "ON c.oid = a.attrelid JOIN pg_collation k ON k.oid = a.attcollation "
+            "WHERE c.relname IN (%s, %s) AND k.collname = 'C' AND NOT a.attisdropped",
+            [sirene_write.ORG, sirene_write.EST],
+        )
+        found: dict[str, set[str]] = {}
+        for table, column in cursor.fetchall():
+            found.setdefault(table, set()).add(column)
+        cursor.execute(
+            "SELECT t.relname, a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "CROSS JOIN LATERAL unnest(i.indkey, i.indcollation) AS k(attnum, coll) "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
+            "JOIN pg_collation k2 ON k2.oid = k.coll "
+            "WHERE t.relname IN (%s, %s) AND k2.collname = 'C'",
+            [sirene_write.ORG, sirene_write.EST],
+        )
+        for table, column in cursor.fetchall():
+            found.setdefault(f"{table} index", set()).add(column)
+    return found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL collations")
+def test_code_columns_and_their_indexes_keep_the_c_collation_through_a_first_load(
+    territory, tmp_path, monkeypatch
+):
+    """Migration 0007: the indexed codes compare bytes ("C"), names keep the database's
+    collation; a first load drops and rebuilds the keys and indexes in the same collation."""
+    expected = {
+        **CODE_COLUMNS,
+        f"{sirene_write.ORG} index": CODE_COLUMNS[sirene_write.ORG],
+        f"{sirene_write.EST} index": CODE_COLUMNS[sirene_write.EST],
+    }
+    assert c_collated() == expected
+    monkeypatch.setattr(sirene_write, "BULK_MIN_ROWS", 1)
+
+    run(tmp_path, units=legal_units())
+
+    assert Establishment.objects.count() and c_collated() == expected
+    # The order users see is the byte order of ASCII codes, as before.
+    sirets = list(Establishment.objects.order_by("siret").values_list("siret", flat=True))
+    assert sirets == sorted(sirets)

@@ -65,7 +65,9 @@ CLASSES: Final = "sirene_stage_class"
 LEGAL_UNITS: Final = "sirene_stage_legal_unit"
 GEOLOCATION: Final = "sirene_stage_geolocation"
 
-# Staged rows: column -> kind, in table order.
+# Staged rows: column -> kind, in table order. A "code" (ASCII: SIREN, SIRET, NAF...) is
+# in the "C" collation on PostgreSQL, as the columns it is joined with and written to
+# (migration actors 0007): byte comparisons, and the targets' indexes serve the joins.
 _CLASSIFIED: Final = {
     "actor_type": "text",
     "ess_family": "text",
@@ -75,19 +77,19 @@ _CLASSIFIED: Final = {
 }
 STAGES: Final[dict[str, dict[str, str]]] = {
     ESTABLISHMENTS: {
-        "siret": "text",
-        "siren": "text",
+        "siret": "code",
+        "siren": "code",
         "name": "text",
         "address": "text",
         "code_postal": "text",
-        "code_commune": "text",
+        "code_commune": "code",
         "commune_id": "text",
-        "departement": "text",
+        "departement": "code",
         "lat": "float",
         "lon": "float",
         "precision": "text",
-        "naf": "text",
-        "tranche": "text",
+        "naf": "code",
+        "tranche": "code",
         "siege": "bool",
         "active": "bool",
         "date_creation": "date",
@@ -96,33 +98,39 @@ STAGES: Final[dict[str, dict[str, str]]] = {
         "search": "text",
     },
     CLASSES: {
-        "naf": "text",
-        "tranche": "text",
+        "naf": "code",
+        "tranche": "code",
         "actor_type": "text",
         "ess_family": "text",
         "size_class": "text",
         "reason": "text",
     },
     LEGAL_UNITS: {
-        "siren": "text",
+        "siren": "code",
         "name": "text",
         "acronym": "text",
-        "categorie_juridique": "text",
+        "categorie_juridique": "code",
         "ess": "bool",
         "societe_mission": "bool",
         "date_creation": "date",
         "active": "bool",
-        "tranche": "text",
-        "naf": "text",
+        "tranche": "code",
+        "naf": "code",
         "rna": "text",
         "masked": "bool",
         **_CLASSIFIED,
     },
-    GEOLOCATION: {"siret": "text", "lat": "float", "lon": "float", "precision": "text"},
+    GEOLOCATION: {"siret": "code", "lat": "float", "lon": "float", "precision": "text"},
 }
 _TYPES: Final = {
-    "sqlite": {"text": "TEXT", "float": "REAL", "bool": "INTEGER", "date": "TEXT"},
-    "postgresql": {"text": "text", "float": "double precision", "bool": "boolean", "date": "date"},
+    "sqlite": {"text": "TEXT", "code": "TEXT", "float": "REAL", "bool": "INTEGER", "date": "TEXT"},
+    "postgresql": {
+        "text": "text",
+        "code": 'text COLLATE "C"',
+        "float": "double precision",
+        "bool": "boolean",
+        "date": "date",
+    },
 }
 _INDEXED: Final = {
     ESTABLISHMENTS: ("siret", "siren"),
