@@ -238,6 +238,12 @@ class LinkQuerySet(models.QuerySet["CooperationLink"]):
             allowed |= Q(visibility=LinkVisibility.MEMBERS)
         return qs.filter(allowed)
 
+    def between_members(self, pole: Pole) -> LinkQuerySet:
+        """Links whose two ends are or were members of the hub: what the graph draws (an
+        accepted prospect's links count once the candidate joins)."""
+        members = pole.memberships.values("organisation_id")
+        return self.filter(from_organisation_id__in=members, to_organisation_id__in=members)
+
 
 class CooperationLink(models.Model):
     pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="cooperation_links")

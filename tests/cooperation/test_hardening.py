@@ -389,10 +389,13 @@ def test_accepting_a_prospect_makes_the_links_it_foresees(client, h):
     # not a member yet: the graph and its figures do not count it...
     data = queries.graph_payload(h.pole, h.coordinator)
     assert data["metrics"]["links"] == 0
+    dashboard = reverse("cooperation:index", args=[h.pole.slug])
+    assert client.get(dashboard).context["links"] == 0
     # ...until it joins: the links are there at once
     pole_services.add_member(None, pole=h.pole, organisation=candidate, joined_on="2026-01-01")
     data = queries.graph_payload(h.pole, h.coordinator)
     assert data["metrics"]["links"] == 2
+    assert client.get(dashboard).context["links"] == 2
     assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.ACCEPTED
 
 

@@ -90,7 +90,9 @@ def index(request: HttpRequest, access: HubAccess) -> HttpResponse:
         .active()
         .filter(side=Side.OFFER)
         .count(),
-        links=CooperationLink.objects.visible_to(request.user, access.pole).count(),
+        links=CooperationLink.objects.visible_to(request.user, access.pole)
+        .between_members(access.pole)
+        .count(),
         preference_form=form,
     )
     return render(request, "cooperation/index.html", context, status=400 if form.errors else 200)
