@@ -8,11 +8,9 @@ import json
 import pytest
 
 from ptce.core.choices import Role, Visibility
-from ptce.pooling.employees import services
 from tests.api.auth import bearer
 from tests.poles import factories as poles
 from tests.pooling.employees import factories
-from tests.pooling.employees.factories import MONTH
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +19,7 @@ pytestmark = pytest.mark.django_db
 def world(territory):
     ge = factories.build("A")
     other = factories.build("B")
-    for key, hours in (("scop", "40.5"), ("sme", "20"), ("commune", "30")):
-        services.record_timesheet(
-            ge.coordinator,
-            employee=ge.employee,
-            organisation=ge.orgs[key],
-            month=MONTH,
-            hours=hours,
-        )
-    services.compute_invoices(ge.coordinator, group=ge.group, month=MONTH)
+    factories.invoice_hours(ge, {"scop": "40.5", "sme": "20", "commune": "30"})
     people = {
         "coordinator": ge.coordinator,
         "scop": factories.member_of(ge, "scop", "scop@example.org"),

@@ -2,21 +2,14 @@
 register."""
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from ptce.financing import services
 from tests.api.auth import bearer
 from tests.financing import factories as f
+from tests.financing.factories import fresh_cache  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

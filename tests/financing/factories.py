@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from typing import Any
 
+import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,6 +22,21 @@ _counter = itertools.count(1)
 # Valid test IBAN/BIC (published examples).
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 BIC = "AGRIFRPP"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """An empty cache (subscription rate limiter) before and after each test. Autouse: importing
+    it into a test module (or a conftest) applies it to every test there."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def pole(territory):
+    """A hub with its perimeter (`territory` loads the reference)."""
+    return hub()
 
 
 def hub(name: str = "Pôle Drôme (fictif)", *, perimeter: bool = True, **values: Any):

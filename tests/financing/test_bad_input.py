@@ -2,7 +2,6 @@
 and the rule, never a 500; the form comes back with what was typed."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from ptce.financing.models import Subscription
@@ -15,16 +14,8 @@ HUGE = "9" * 25
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _generous_rate(settings):
     settings.PTCE_SUBSCRIBE_RATE = (1000, 60)
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def pole(territory):
-    return f.hub()
 
 
 @pytest.fixture

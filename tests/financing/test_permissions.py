@@ -2,7 +2,6 @@
 anonymous visitors see only the public campaign, a subscriber only their own certificate."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from ptce.core.choices import Role
@@ -15,13 +14,6 @@ pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "Secrète Investisseuse (fictive)"
 SECRET_EMAIL = "secrete@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

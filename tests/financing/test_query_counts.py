@@ -1,19 +1,11 @@
 """Lists read a bounded number of queries whatever the number of campaigns and subscriptions."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.financing import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _fill(pole, subscriptions):

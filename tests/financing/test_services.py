@@ -15,11 +15,6 @@ from tests.financing import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pole(territory):
-    return f.hub()
-
-
 def small(pole, **values):
     """5 units of 100 EUR: minimum 1 unit, target and cap 5 units, no maximum ticket."""
     values = {

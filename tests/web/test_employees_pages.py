@@ -28,15 +28,7 @@ def world(territory):
             {"organisation": ge.orgs["commune"].pk, "mode": "hours_per_month", "quantity": "50"},
         ],
     )
-    for key, hours in (("scop", "40.5"), ("commune", "30")):
-        services.record_timesheet(
-            ge.coordinator,
-            employee=ge.employee,
-            organisation=ge.orgs[key],
-            month=MONTH,
-            hours=hours,
-        )
-    services.compute_invoices(ge.coordinator, group=ge.group, month=MONTH)
+    factories.invoice_hours(ge, {"scop": "40.5", "commune": "30"})
     people = {
         "coordinator": ge.coordinator,
         "scop": factories.member_of(ge, "scop", "scop@example.org"),
@@ -304,14 +296,8 @@ def test_page_queries_do_not_grow_with_employees(client, world):
 
     before = counts()
     for i in range(3):
-        employee = services.hire_employee(
-            ge.coordinator,
-            group=ge.group,
-            person_name=f"Salarié {i}",
-            job_title="Agent",
-            contractual_hours_per_year="800",
-            hourly_cost_cents=2000,
-            start_on="2025-01-01",
+        employee = factories.hire(
+            ge, f"Salarié {i}", hours_per_year="800", hourly_cost_cents=2000, start_on="2025-01-01"
         )
         services.set_plan(
             ge.coordinator,

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -14,16 +13,10 @@ from openpyxl import load_workbook
 from ptce.financing import services
 from ptce.financing.models import Campaign, Subscription
 from tests.financing import factories as f
+from tests.financing.factories import fresh_cache  # noqa: F401 - autouse fixture
 from tests.web.html import squash
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

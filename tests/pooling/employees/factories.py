@@ -62,6 +62,45 @@ def build(prefix: str = "", *, overhead_rate: str = "0.08") -> GE:
     return GE(pole, group, coordinator, carrier, orgs, employee)
 
 
+def hire(
+    ge: GE,
+    person_name: str,
+    *,
+    hours_per_year: Decimal | str | int,
+    hourly_cost_cents: int,
+    start_on: dt.date | str = JOINED,
+    job_title: str = "Agent",
+) -> Employee:
+    """One more employee of the GE, hired by its coordinator (values passed as given)."""
+    return services.hire_employee(
+        ge.coordinator,
+        group=ge.group,
+        person_name=person_name,
+        job_title=job_title,
+        contractual_hours_per_year=hours_per_year,
+        hourly_cost_cents=hourly_cost_cents,
+        start_on=start_on,
+    )
+
+
+def record_hours(ge: GE, hours: dict[str, str], *, month: dt.date = MONTH) -> None:
+    """The coordinator records the employee's hours for each member (key of `ge.orgs`)."""
+    for key, value in hours.items():
+        services.record_timesheet(
+            ge.coordinator,
+            employee=ge.employee,
+            organisation=ge.orgs[key],
+            month=month,
+            hours=value,
+        )
+
+
+def invoice_hours(ge: GE, hours: dict[str, str], *, month: dt.date = MONTH) -> None:
+    """`record_hours`, then the month's invoices computed."""
+    record_hours(ge, hours, month=month)
+    services.compute_invoices(ge.coordinator, group=ge.group, month=month)
+
+
 def member_of(ge: GE, org_key: str, email: str, role: str = Role.MEMBER) -> User:
     """A person with a role on the hub who speaks for one member organisation."""
     user = poles.person(email, ge.pole, role)

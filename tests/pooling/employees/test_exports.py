@@ -15,14 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ge(territory):
     ge = factories.build()
-    for key, hours in (("scop", "40.5"), ("commune", "30")):
-        services.record_timesheet(
-            ge.coordinator,
-            employee=ge.employee,
-            organisation=ge.orgs[key],
-            month=MONTH,
-            hours=hours,
-        )
+    factories.record_hours(ge, {"scop": "40.5", "commune": "30"})
     services.close_month(ge.coordinator, group=ge.group, month=MONTH)
     services.record_adjustment(
         ge.coordinator,

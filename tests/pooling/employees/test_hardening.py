@@ -22,15 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _with_invoices(ge):
-    for key, hours in (("scop", "40.5"), ("sme", "30")):
-        services.record_timesheet(
-            ge.coordinator,
-            employee=ge.employee,
-            organisation=ge.orgs[key],
-            month=MONTH,
-            hours=hours,
-        )
-    services.compute_invoices(ge.coordinator, group=ge.group, month=MONTH)
+    factories.invoice_hours(ge, {"scop": "40.5", "sme": "30"})
 
 
 @pytest.fixture
@@ -48,6 +40,21 @@ def two(territory):
 
 def u(ge, name, *args):
     return reverse(f"employees:{name}", args=[ge.pole.slug, *args])
+
+
+def post_hours(client, ge, employee, organisation, hours, auth):
+    """The API's timesheet write on `ge`'s hub, for March 2026."""
+    return client.post(
+        f"/api/v1/poles/{ge.pole.slug}/employees/timesheets",
+        {
+            "employee_id": employee.pk,
+            "organisation_id": organisation.pk,
+            "month": "2026-03",
+            "hours": hours,
+        },
+        content_type="application/json",
+        **auth,
+    )
 
 
 def test_hub_a_reaches_nothing_of_hub_b(client, two):
@@ -103,30 +110,10 @@ def test_hub_a_reaches_nothing_of_hub_b(client, two):
             assert secret not in response.content.decode()
         response = client.get(f"/api/v1/poles/{a.pole.slug}/employees/{b.employee.pk}", **auth)
         assert response.status_code in (403, 404)
-        response = client.post(
-            f"/api/v1/poles/{a.pole.slug}/employees/timesheets",
-            {
-                "employee_id": b.employee.pk,
-                "organisation_id": b.orgs["scop"].pk,
-                "month": "2026-03",
-                "hours": "1",
-            },
-            content_type="application/json",
-            **auth,
-        )
+        response = post_hours(client, a, b.employee, b.orgs["scop"], "1", auth)
         assert response.status_code in (403, 404)
         # A's employee for B's organisation
-        response = client.post(
-            f"/api/v1/poles/{a.pole.slug}/employees/timesheets",
-            {
-                "employee_id": a.employee.pk,
-                "organisation_id": b.orgs["scop"].pk,
-                "month": "2026-03",
-                "hours": "1",
-            },
-            content_type="application/json",
-            **auth,
-        )
+        response = post_hours(client, a, a.employee, b.orgs["scop"], "1", auth)
         assert response.status_code in (403, 404, 422)
     assert not Adjustment.objects.exists()
     assert not Timesheet.objects.filter(employee=a.employee).exists()
@@ -207,12 +194,10 @@ def test_list_pages_and_api_lists_run_bounded_queries(client, two):
 
     small = counts()
     for i in range(8):
-        employee = services.hire_employee(
-            a.coordinator,
-            group=a.group,
-            person_name=f"Salarié {i}",
-            job_title="Agent",
-            contractual_hours_per_year=Decimal(1607),
+        employee = factories.hire(
+            a,
+            f"Salarié {i}",
+            hours_per_year=Decimal(1607),
             hourly_cost_cents=2_000 + i,
             start_on=dt.date(2025, 1, 1),
         )
@@ -293,17 +278,7 @@ def test_no_form_of_the_ge_fails_on_garbage(client, two):
 def test_the_api_refuses_garbage_hours_in_french(client, two):
     _a, b, _people = two
     for value in ("abc", "-1", "1e400", "99999999999999999999", "nan", "0.001"):
-        response = client.post(
-            f"/api/v1/poles/{b.pole.slug}/employees/timesheets",
-            {
-                "employee_id": b.employee.pk,
-                "organisation_id": b.orgs["scop"].pk,
-                "month": "2026-03",
-                "hours": value,
-            },
-            content_type="application/json",
-            **bearer(b.coordinator),
-        )
+        response = post_hours(client, b, b.employee, b.orgs["scop"], value, bearer(b.coordinator))
         assert response.status_code == 422, (value, response.content)
         assert (
             "hours" in response.content.decode().lower()

@@ -193,14 +193,7 @@ def test_member_records_only_its_own_timesheets(ge):
 
 
 def _month_of_timesheets(ge):
-    for key, hours in (("scop", "40.5"), ("sme", "33.25"), ("asso", "20"), ("commune", "41")):
-        services.record_timesheet(
-            ge.coordinator,
-            employee=ge.employee,
-            organisation=ge.orgs[key],
-            month=MONTH,
-            hours=hours,
-        )
+    factories.record_hours(ge, {"scop": "40.5", "sme": "33.25", "asso": "20", "commune": "41"})
 
 
 def test_invoices_match_hours_times_cost_plus_overhead_to_the_cent(ge):
