@@ -23,13 +23,16 @@ NBSP = "\u00a0"  # no-break space (French: before a unit, and Django's thousands
 NNBSP = "\u202f"  # narrow no-break space (French typography: thousands, before % in places)
 
 
-def _number(value: int) -> str:
+def _number(value: int | Decimal) -> str:
+    if isinstance(value, Decimal):  # its digits, the active language's way ("33,33", "33.33")
+        return number(value)
     return str(formats.number_format(value, force_grouping=True))
 
 
 def translate(text: Message | str) -> str:
     """A message of a pure module (or a marked template string) in the active language;
-    French when no language is chosen. Nested messages are translated too."""
+    French when no language is chosen. Nested messages are translated too; integer and
+    decimal parameters are written the active language's way ("1 234,5" / "1,234.5")."""
     if isinstance(text, Message):
         return text.render(gettext, ngettext, _number)
     return gettext(text) if text else ""

@@ -11,24 +11,42 @@ the markers below carry the names of xgettext's Python keywords:
 * `ngettext("%(count)s membre", "%(count)s membres", n, ...)` returns a plural `Message`
   (keyword `ngettext:1,2`); `count` is added to the parameters.
 
-`str(message)` is the French sentence (French plural rule: 0 and 1 take the singular), so
-pure tests and French-only callers keep working; `ptce.core.i18n.translate` renders a
-`Message` in the active language with gettext/ngettext, translating nested `Message`
-parameters as well. A template with parameters goes through `%` with a dict (a literal
-percent sign is written `%%` there); one without parameters is used as it is.
+Parameters are strings, integers, decimals (`Decimal`, `float`: shown with their digits,
+`normalize()` a `Decimal` first to drop trailing zeros) and nested messages.
+
+`str(message)` is the French sentence (French plural rule: 0 and 1 take the singular;
+integers grouped by thousands with a narrow no-break space, decimals with a decimal comma
+and no grouping, as `33,33`), so pure tests and French-only callers keep working;
+`ptce.core.i18n.translate` renders a `Message` in the active language with
+gettext/ngettext, translating nested `Message` parameters as well. A template with
+parameters goes through `%` with a dict (a literal percent sign is written `%%` there);
+one without parameters is used as it is.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Final, Union
 
-__all__ = ["Message", "Param", "_", "gettext_noop", "joined", "label", "ngettext", "render"]
+__all__ = [
+    "Message",
+    "Number",
+    "Param",
+    "_",
+    "gettext_noop",
+    "joined",
+    "label",
+    "ngettext",
+    "render",
+]
 
 _NARROW_NBSP: Final = "\u202f"  # French thousands separator (espace fine insécable)
 
-Param = Union[str, int, "Message"]
+Param = Union[str, int, Decimal, float, "Message"]
+Number = int | Decimal  # what a message's number writer receives (a float as a Decimal)
 
 
 def gettext_noop(template: str) -> str:
@@ -50,10 +68,11 @@ class Message:
         self,
         gettext: Callable[[str], str],
         ngettext: Callable[[str, str, int], str],
-        number: Callable[[int], str],
+        number: Callable[[Number], str],
     ) -> str:
         """The sentence with the given translation functions; nested messages are rendered
-        with the same functions, integers with `number`."""
+        with the same functions, integers and decimals with `number` (a float is passed as
+        the `Decimal` of its repr, `0.1` -> `Decimal("0.1")`)."""
         if self.plural and self.count is not None:
             template = ngettext(self.template, self.plural, self.count)
         else:
@@ -73,12 +92,16 @@ def _value(
     value: Param,
     gettext: Callable[[str], str],
     ngettext: Callable[[str, str, int], str],
-    number: Callable[[int], str],
+    number: Callable[[Number], str],
 ) -> str:
     if isinstance(value, Message):
         return value.render(gettext, ngettext, number)
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, float):
+        return number(Decimal(repr(value))) if math.isfinite(value) else str(value)
+    if isinstance(value, Decimal):
+        return number(value) if value.is_finite() else str(value)
     if isinstance(value, int):
         return number(value)
     return value
@@ -92,8 +115,11 @@ def _french_plural(singular: str, plural: str, count: int) -> str:
     return singular if count < 2 else plural
 
 
-def _french_number(value: int) -> str:
-    """`10000` -> `10 000` with a narrow no-break space, as French writes it."""
+def _french_number(value: Number) -> str:
+    """`10000` -> `10 000` with a narrow no-break space, as French writes it; a decimal with
+    a decimal comma and its digits, ungrouped: `Decimal("33.33")` -> `33,33`."""
+    if isinstance(value, Decimal):
+        return f"{value:f}".replace(".", ",")
     return f"{value:,}".replace(",", _NARROW_NBSP)
 
 

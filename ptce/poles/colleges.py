@@ -100,6 +100,13 @@ def format_percent(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
+def _shown(value: Decimal) -> Decimal:
+    """A percentage as a message parameter: trailing zeros dropped, never in exponent
+    notation (`Decimal("33.330")` -> `33.33`, `Decimal("1E+2")` -> `100`); `str(message)`
+    writes it the French way (`33,33`), `ptce.core.i18n.translate` the reader's way."""
+    return Decimal(f"{value.normalize():f}") if value.is_finite() else value
+
+
 def _college(index: int, name: str) -> Message:
     if name.strip():
         return _("Collège n° %(number)s « %(name)s »", number=index + 1, name=name.strip())
@@ -205,8 +212,8 @@ def validate_colleges(
                     _(
                         "La somme des poids des collèges est de %(total)s %% ; elle doit être "
                         "de 100 %% (à %(tolerance)s près).",
-                        total=format_percent(total),
-                        tolerance=format_percent(tolerance),
+                        total=_shown(total),
+                        tolerance=_shown(tolerance),
                     ),
                 )
             )
@@ -233,7 +240,7 @@ def _weight_errors(
                 ),
             )
         ]
-    shown = format_percent(weight)
+    shown = _shown(weight)
     if weight <= 0:
         return [
             CollegeError(
@@ -258,7 +265,7 @@ def _weight_errors(
                     "plus de %(limit)s %% des voix.",
                     college=who,
                     weight=shown,
-                    limit=format_percent(max_share),
+                    limit=_shown(max_share),
                 ),
             )
         ]
@@ -273,7 +280,7 @@ def _weight_errors(
                     "moins de %(limit)s %% des voix.",
                     college=who,
                     weight=shown,
-                    limit=format_percent(min_share),
+                    limit=_shown(min_share),
                 ),
             )
         ]

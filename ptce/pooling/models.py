@@ -417,7 +417,11 @@ class StatementLine(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=16, choices=Method.choices)
+    # the key in French, for the exports (French accounting) and for lines without figures
     key_label = models.CharField(_("clé utilisée"), max_length=255)
+    # the key's figures, by method (`ptce.pooling.keys`); pages build the text from them in
+    # the reader's language. Null on lines computed before they were stored.
+    key_params = models.JSONField(_("valeurs de la clé"), null=True, blank=True)
     cost_cents = models.BigIntegerField(_("coût partagé"))
     amount_cents = models.BigIntegerField(_("montant"))
 
@@ -426,6 +430,13 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id}: {self.amount_cents}"
+
+    @property
+    def key_text(self) -> str:
+        """The key in the active language (the stored French text for older lines)."""
+        from ptce.pooling.keys import shown
+
+        return shown(self)
 
 
 class Adjustment(models.Model):

@@ -6,7 +6,7 @@ later corrections are `Adjustment` entries, never edits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ptce.actors.models import Organisation
 from ptce.core import audit
 from ptce.core.models import AuditEntry, User
-from ptce.pooling import allocation
+from ptce.pooling import allocation, keys
 from ptce.pooling.costs import euros
 from ptce.pooling.models import (
     Adjustment,
@@ -137,12 +137,8 @@ def set_allocation_rule(
 class Share:
     organisation: Organisation
     amount_cents: int
-    key_label: str
-
-
-def _number(value: Decimal) -> str:
-    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
-    return text.replace(".", ",")
+    key_label: str  # French, for the exports
+    key_params: dict[str, Any] = field(default_factory=dict)  # `ptce.pooling.keys`
 
 
 def _usage(resource: Resource, period: Period, measure: str) -> dict[int, Decimal]:
@@ -161,7 +157,9 @@ UNIT_OF = {Measure.HOURS: "h", Measure.KM: "km", Measure.UNITS: "u."}
 
 
 def allocate(resource: Resource, period: Period, total: int) -> list[Share]:
-    """Split `total` cents of `resource` for `period` by its rule (equal shares without one)."""
+    """Split `total` cents of `resource` for `period` by its rule (equal shares without one).
+    Each share carries its key: figures (`key_params`, written at display in the reader's
+    language by `ptce.pooling.keys`) and the French text (`key_label`)."""
     members = members_of(resource, period.ends_on)
     if not members:
         raise ValidationError(
@@ -170,38 +168,39 @@ def allocate(resource: Resource, period: Period, total: int) -> list[Share]:
     names = [str(o.pk) for o in members]
     rule = getattr(resource, "allocation_rule", None)
     method = rule.method if rule else Method.EQUAL
-    labels: dict[str, str]
+    params: dict[str, dict[str, Any]]
     try:
         if method == Method.EQUAL:
             shares = allocation.equal(total, names)
-            labels = {n: f"1/{len(names)}" for n in names}
+            params = {n: {"members": len(names)} for n in names}
         elif method in (Method.USAGE, Method.FIXED_USAGE):
             assert rule is not None
             used = _usage(resource, period, rule.measure)
             usage = {n: used.get(int(n), Decimal(0)) for n in names}
             whole = sum(usage.values(), Decimal(0))
-            unit = UNIT_OF[Measure(rule.measure)]
             fixed = Decimal(rule.fixed_share or 0) if method == Method.FIXED_USAGE else Decimal(0)
             shares = allocation.fixed_plus_usage(total, fixed, names, usage)
-            prefix = (
-                _("fixe %(f)s %% + ") % {"f": _number(fixed * 100)}
-                if method == Method.FIXED_USAGE
-                else ""
-            )
-            labels = {
-                n: prefix + f"{_number(usage[n])} {unit} / {_number(whole)} {unit}" for n in names
-            }
+            base = {"measure": str(rule.measure), "whole": keys.figure(whole)}
+            if method == Method.FIXED_USAGE:
+                base["fixed"] = keys.figure(fixed * 100)
+            params = {n: {**base, "used": keys.figure(usage[n])} for n in names}
         elif method == Method.KEYS:
             assert rule is not None
             if rule.key == Key.OWNERSHIP:
                 owned = {str(s.organisation_id): s.ownership_share for s in resource.shares.all()}
-                keys = {n: Decimal(owned.get(n, 0)) for n in names}
+                values = {n: Decimal(owned.get(n, 0)) for n in names}
             else:
-                keys = {n: Decimal(rule.key_values.get(n, "0")) for n in names}
-            shares = allocation.by_keys(total, keys)
-            whole = sum(keys.values(), Decimal(0))
-            label = Key(rule.key).label
-            labels = {n: f"{label} : {_number(keys[n])} / {_number(whole)}" for n in names}
+                values = {n: Decimal(rule.key_values.get(n, "0")) for n in names}
+            shares = allocation.by_keys(total, values)
+            whole = sum(values.values(), Decimal(0))
+            params = {
+                n: {
+                    "key": str(rule.key),
+                    "value": keys.figure(values[n]),
+                    "whole": keys.figure(whole),
+                }
+                for n in names
+            }
         else:
             assert rule is not None and rule.shared_cost_cents is not None
             alone = {n: int(rule.standalone_costs.get(n, 0)) for n in names}
@@ -214,29 +213,39 @@ def allocate(resource: Resource, period: Period, total: int) -> list[Share]:
 
             errors: dict[str, float] = {}
             if len(names) <= allocation.MAX_EXACT_MEMBERS:
-                values = allocation.shapley(names, cost)
+                shapley = allocation.shapley(names, cost)
             else:  # sampled, with each estimate's standard error on the statement
-                values, errors = allocation.shapley_with_error(
+                shapley, errors = allocation.shapley_with_error(
                     names, cost, permutations=SHAPLEY_PERMUTATIONS
                 )
-            if any(values.values()):
-                shares = allocation.by_keys(total, {n: max(v, 0) for n, v in values.items()})
+            if any(shapley.values()):
+                shares = allocation.by_keys(total, {n: max(v, 0) for n, v in shapley.items()})
             else:
                 shares = allocation.equal(total, names)
-            labels = {
-                n: _("Shapley %(v)s sur %(t)s")
-                % {"v": euros(values[n]), "t": euros(cost(frozenset(names)))}
-                + (
-                    _(" (estimé sur %(p)s ordres, erreur type %(e)s)")
-                    % {"p": SHAPLEY_PERMUTATIONS, "e": euros(round(errors[n]))}
-                    if errors
-                    else ""
-                )
+            grand = cost(frozenset(names))
+            params = {
+                n: {
+                    "value": int(shapley[n]),
+                    "total": grand,
+                    **(
+                        {"permutations": SHAPLEY_PERMUTATIONS, "error": round(errors[n])}
+                        if errors
+                        else {}
+                    ),
+                }
                 for n in names
             }
     except allocation.AllocationError as exc:
         raise ValidationError({"resource": f"« {resource.name} » : {exc}"}) from exc
-    return [Share(o, shares[str(o.pk)], labels[str(o.pk)]) for o in members]
+    return [
+        Share(
+            o,
+            shares[str(o.pk)],
+            keys.french_label(method, params[str(o.pk)]),
+            params[str(o.pk)],
+        )
+        for o in members
+    ]
 
 
 def compute_statements(acting_user: User | None, *, period: Period) -> list[Statement]:
@@ -281,6 +290,7 @@ def _compute(period: Period) -> list[Statement]:
                     resource=resource,
                     method=rule.method if rule else Method.EQUAL,
                     key_label=share.key_label[:255],
+                    key_params=share.key_params,
                     cost_cents=by_resource[resource.pk],
                     amount_cents=share.amount_cents,
                 )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.forms import BoundField
+
+from ptce.core import i18n
 
 register = template.Library()
 
@@ -17,6 +21,17 @@ def minutes(value: dt.timedelta | None) -> int:
         return 0
     seconds = value.total_seconds()
     return int(-(-seconds // 60))
+
+
+@register.filter
+def percent_points(value: Any) -> str:
+    """A figure already in percent (a college's weight), at most 2 decimals, trailing zeros
+    dropped: `Decimal("33.33")` -> "33,33 %" in French, "33.33%" in English; "50" -> "50 %"."""
+    try:
+        points = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return i18n.percent(points / 100, None)
 
 
 @register.simple_tag
