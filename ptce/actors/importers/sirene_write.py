@@ -396,6 +396,8 @@ def _bulk_mode(db: Database, table: str, inserting: int) -> Iterator[None]:
         rebuild = db.drop_secondary_indexes(table, everything=everything)
     yield
     db.rebuild_indexes(rebuild)
+    if not db.sqlite and rebuild:  # the next statements join this table: fresh statistics
+        db.execute(f"ANALYZE {table}")
 
 
 ORG: Final = Organisation._meta.db_table
@@ -432,14 +434,21 @@ class Upsert:
     def _columns(self) -> list[tuple[str, str]]:
         return [(self.key, self.key_source), *self.values, *self.guarded, *self.insert_only]
 
-    def insert_new(self, db: Database, *, in_order: bool = False) -> str:
-        """`in_order`: the source comes in key order already (no sort needed)."""
+    def insert_new(self, db: Database, *, in_order: bool = False, first: bool = False) -> str:
+        """`in_order`: the source comes in key order already (no sort needed); `first`: the
+        table is empty, so no "already there" test (PostgreSQL's planner, seeing an empty
+        table without its keys, would re-scan for every row the rows the statement itself
+        inserts: quadratic, a 2 M-row first load never ended)."""
         columns = self._columns()
+        exists = (
+            "TRUE"
+            if first
+            else f"NOT EXISTS (SELECT 1 FROM {self.table} cur WHERE cur.{self.key} = {self.key_source})"
+        )
         return (
             f"INSERT INTO {self.table} ({', '.join(c for c, _ in columns)}) "
             f"SELECT {', '.join(e for _, e in columns)} {self.source} "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} cur "
-            f"WHERE cur.{self.key} = {self.key_source}) {'' if in_order else self.order}"
+            f"WHERE {exists} {'' if in_order else self.order}"
         )
 
     def update_changed(self, db: Database) -> str:
@@ -473,7 +482,9 @@ class Upsert:
     ) -> Counts:
         """Insert the `inserting` new rows, update the changed ones among the others."""
         stamp = db.datetime(now)
-        insert, update = self.insert_new(db, in_order=in_order), self.update_changed(db)
+        first = inserting == staged and _empty(db, self.table)
+        insert = self.insert_new(db, in_order=in_order, first=first)
+        update = self.update_changed(db)
         with _bulk_mode(db, self.table, inserting):
             inserted = db.execute(insert, [stamp] * insert.count("%s")) if inserting else 0
         updated = 0
@@ -551,16 +562,26 @@ def upsert_organisations(db: Database, now: Any) -> Counts:
 
 
 def _provisional(
-    name: str, search: str, classified: str, where: str, source: str, order: str
+    name: str,
+    search: str,
+    classified: str,
+    where: str,
+    source: str,
+    order: str,
+    *,
+    existing: bool = True,
 ) -> str:
+    """`existing=False`: the organisations table is empty, so no "already there" test (on
+    PostgreSQL its planner, seeing an empty table, would re-scan the rows the statement itself
+    inserts for every row: quadratic on a first load)."""
+    exists = f"NOT EXISTS (SELECT 1 FROM {ORG} o WHERE o.siren = s.siren)" if existing else "TRUE"
     return (
         f"INSERT INTO {ORG} (siren, name, acronym, categorie_juridique, ess, societe_mission, "
         "date_creation, active, tranche_effectifs, naf, rna, partially_diffusible, actor_type, "
         "ess_family, size_class, classification_reason, search_text, website, "
         "actor_type_override, source, visibility, created_at, updated_at) "
         f"SELECT s.siren, {name}, '', '', NULL, NULL, NULL, {classified}, {search}, "
-        f"'', false, 'sirene', 'public', %s, %s {source} WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {ORG} o WHERE o.siren = s.siren) {where} {order}"
+        f"'', false, 'sirene', 'public', %s, %s {source} WHERE {exists} {where} {order}"
     )
 
 
@@ -575,7 +596,8 @@ def insert_provisional_organisations(
         f"SELECT COUNT(*) FROM (SELECT DISTINCT siren FROM {ESTABLISHMENTS} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {ORG} o WHERE o.siren = s.siren)) missing"
     )
-    if _empty(db, ORG):  # a first load: the staged SIRENs are all missing
+    first = _empty(db, ORG)
+    if first:  # a first load: the staged SIRENs are all missing
         missing = f"SELECT COUNT(DISTINCT siren) FROM {ESTABLISHMENTS}"
     inserting = int(db.value(missing))
     if inserting == 0:
@@ -593,6 +615,7 @@ def insert_provisional_organisations(
         ),
         where=f"AND s.head AND NOT EXISTS (SELECT 1 FROM {LEGAL_UNITS} u WHERE u.siren = s.siren)",
         order="" if in_order else "ORDER BY s.siren",
+        existing=not first,
     )
     others = _provisional(
         name="%s || s.siren",
@@ -608,6 +631,8 @@ def insert_provisional_organisations(
     labels = [generic.actor_type, generic.ess_family, generic.size_class, generic.reason]
     with _bulk_mode(db, ORG, inserting):
         created = db.execute(heads, [name, key, stamp, stamp])
+        if not db.sqlite:  # the planner must know the head offices are there (hash anti-join)
+            db.execute(f"ANALYZE {ORG} (siren)")
         created += db.execute(others, [name, *labels, key, stamp, stamp])
     return created
 
