@@ -97,6 +97,7 @@ class InvoiceOut(Schema):
     organisation: str = Field(..., alias="organisation.name")
     month: dt.date
     hours: Decimal
+    overhead_rate: Decimal
     pay_cents: int
     overhead_cents: int
     total_cents: int

@@ -88,6 +88,7 @@ def test_coordinator_reads_everything(client, world, django_assert_max_num_queri
     # 90.5 h x 25 EUR = 2 262.50 EUR, overhead 8 % = 181 EUR
     assert data["month_totals"][0]["total_cents"] == 226_250 + 18_100
     assert sum(i["total_cents"] for i in data["invoices"]) == 244_350
+    assert {i["overhead_rate"] for i in data["invoices"]} == {"0.0800"}
     register = client.get(url(ge, "/register"), **headers).json()
     assert len(register) == 4
     assert [r["local_authority"] for r in register if r["organisation"].startswith("Commune")] == [

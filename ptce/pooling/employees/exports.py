@@ -67,7 +67,7 @@ def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
         (_("Groupement d'employeurs"), f"{group.name} ({group.carrier.name})"),
         (_("Membre facturé"), invoice.organisation.name),
         (_("Mois"), invoice.month.strftime("%m/%Y")),
-        (_("Frais de gestion"), f"{group.overhead_rate * 100:.2f} %".replace(".", ",")),
+        (_("Frais de gestion"), f"{invoice.overhead_rate * 100:.2f} %".replace(".", ",")),
     ]
     for label, value in rows:
         pdf.cell(55, 6, latin1(label))

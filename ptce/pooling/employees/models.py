@@ -261,6 +261,11 @@ class Invoice(models.Model):
     pay_cents = models.BigIntegerField(_("coût salarial (centimes)"), default=0)
     overhead_cents = models.BigIntegerField(_("frais de gestion (centimes)"), default=0)
     total_cents = models.BigIntegerField(_("total (centimes)"), default=0)
+    # The group's rate when the invoice was issued: its overhead, and the adjustments made
+    # after the close, use it, whatever the group's rate is now.
+    overhead_rate = models.DecimalField(
+        _("taux de frais de gestion"), max_digits=5, decimal_places=4
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -274,6 +279,10 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(total_cents=models.F("pay_cents") + models.F("overhead_cents")),
                 name="ge_invoice_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(overhead_rate__gte=0) & Q(overhead_rate__lte=1),
+                name="ge_invoice_overhead_rate_range",
             ),
         ]
 

@@ -20,7 +20,7 @@ from ptce.actors.models import Organisation
 from ptce.core import audit
 from ptce.core.models import AuditEntry, User
 from ptce.poles import permissions
-from ptce.pooling.employees import checks, rules
+from ptce.pooling.employees import checks, queries, rules
 from ptce.pooling.employees.common import decimal, parse_month, require_manager
 from ptce.pooling.employees.models import (
     Adjustment,
@@ -189,6 +189,7 @@ def _build_invoices(group: EmployerGroup, month: dt.date) -> list[Invoice]:
             pay_cents=pay,
             overhead_cents=overhead,
             total_cents=pay + overhead,
+            overhead_rate=group.overhead_rate,
         )
         for line in org_lines:
             line.invoice = invoice
@@ -279,7 +280,8 @@ def record_adjustment(
 ) -> Adjustment:
     """Correct a closed month: hours added (or removed, negative) for a member, invoiced at
     the employee's hourly cost of that month (see `month_hourly_cost`) plus the overhead
-    rate. The closed invoice is not edited."""
+    rate the month was invoiced at (the invoice's, not the group's current one). The closed
+    invoice is not edited."""
     group = employee.group
     require_manager(acting_user, group.pole)
     first = parse_month(month)
@@ -330,10 +332,14 @@ def record_adjustment(
             group=group,
             organisation=organisation,
             month=first,
-            defaults={"number": f"GE{group.pk}-{first:%Y%m}-{organisation.pk}"},
+            defaults={
+                "number": f"GE{group.pk}-{first:%Y%m}-{organisation.pk}",
+                # a member the month did not invoice: the rate of the month's other invoices
+                "overhead_rate": queries.month_overhead_rate(group, first, closed=True),
+            },
         )
         hourly_cost = month_hourly_cost(employee, first)
-        share = rules.adjustment(delta, hourly_cost, group.overhead_rate)
+        share = rules.adjustment(delta, hourly_cost, invoice.overhead_rate)
         entry = Adjustment.objects.create(
             invoice=invoice,
             employee=employee,

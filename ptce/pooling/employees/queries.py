@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
@@ -142,3 +143,19 @@ def month_totals(group: EmployerGroup, limit: int = 24) -> list[MonthTotal]:
 
 def period(group: EmployerGroup, month: dt.date) -> MonthPeriod | None:
     return MonthPeriod.objects.filter(group=group, month=month).first()
+
+
+def month_overhead_rate(group: EmployerGroup, month: dt.date, *, closed: bool) -> Decimal:
+    """The overhead rate of `group`'s `month`: once the month is closed, the rate its invoices
+    were issued at (the group's rate may have changed since); while it is open, or when the
+    closed month invoiced nothing, the group's current rate (drafts are recomputed at it)."""
+    if closed:
+        issued = (
+            Invoice.objects.filter(group=group, month=month)
+            .order_by("id")
+            .values_list("overhead_rate", flat=True)
+            .first()
+        )
+        if issued is not None:
+            return issued
+    return group.overhead_rate

@@ -440,6 +440,9 @@ def _invoices_context(
         month=month,
         month_form=month_form,
         period=period,
+        overhead_rate=queries.month_overhead_rate(
+            group_, month, closed=period is not None and period.closed
+        ),
         invoices=invoices,
         totals=queries.month_totals(group_, limit=12),
         sum_total=sum(i.total_cents for i in invoices),

@@ -284,3 +284,14 @@ def test_the_api_refuses_garbage_hours_in_french(client, two):
             "hours" in response.content.decode().lower()
             or "heures" in response.json()["detail"].lower()
         )
+
+
+def test_invoices_page_shows_the_rate_a_closed_month_was_invoiced_at(client, two):
+    _a, b, _people = two
+    services.close_month(b.coordinator, group=b.group, month=MONTH)
+    services.set_up_group(b.coordinator, pole=b.pole, carrier=b.carrier, overhead_rate="0.12")
+    client.force_login(b.coordinator)
+    march = client.get(u(b, "invoices") + "?mois=2026-03").content.decode()
+    assert "frais de gestion 8" in march and "frais de gestion 12" not in march
+    april = client.get(u(b, "invoices") + "?mois=2026-04").content.decode()
+    assert "frais de gestion 12" in april  # an open month: the group's current rate

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ptce.core.models import AuditEntry
 from ptce.poles import services as pole_services
-from ptce.pooling.employees import checks, services
+from ptce.pooling.employees import checks, exports, services
 from ptce.pooling.employees.models import Invoice, MonthPeriod, Timesheet
 from tests.actors import factories as actors
 from tests.pooling.employees import factories
@@ -317,3 +317,50 @@ def test_writes_are_audited_with_the_acting_user(ge):
     } <= verbs
     entry = AuditEntry.objects.filter(verb="record_timesheet").first()
     assert entry.changes["hours"][1] in {"40.5", "40.50", "33.25", "20", "41"}
+
+
+def test_adjustments_keep_the_overhead_rate_of_the_month_they_correct(territory):
+    """March closed at 7 %, the group's rate raised to 12 %: March's adjustments (and its
+    invoice PDF) stay at 7 %, a month closed after the change is at 12 %."""
+    ge = factories.build(overhead_rate="0.07")
+    factories.record_hours(ge, {"scop": "40.5", "commune": "30"})
+    services.close_month(ge.coordinator, group=ge.group, month=MONTH)
+    march = Invoice.objects.get(organisation=ge.orgs["scop"], month=MONTH)
+    assert march.overhead_rate == Decimal("0.07")
+    assert (march.pay_cents, march.overhead_cents) == (101_250, 7_088)
+    services.set_up_group(ge.coordinator, pole=ge.pole, carrier=ge.carrier, overhead_rate="0.12")
+    ge.group.refresh_from_db()
+    ge.employee.refresh_from_db()
+    assert ge.employee.group.overhead_rate == Decimal("0.12")
+    fix = services.record_adjustment(
+        ge.coordinator,
+        employee=ge.employee,
+        organisation=ge.orgs["scop"],
+        month=MONTH,
+        hours="3.5",
+        reason="Réunion oubliée",
+    )
+    # 3.5 h x 25 EUR = 87.50 EUR; 7 % = 6.125 EUR -> 6.13 EUR (12 % would be 10.50 EUR)
+    assert (fix.invoice_id, fix.pay_cents, fix.overhead_cents) == (march.pk, 8_750, 613)
+    # a member March did not invoice: its new invoice takes March's rate too
+    other = services.record_adjustment(
+        ge.coordinator,
+        employee=ge.employee,
+        organisation=ge.orgs["sme"],
+        month=MONTH,
+        hours="1",
+        reason="Heure non déclarée",
+    )
+    assert other.invoice.overhead_rate == Decimal("0.07")
+    assert (other.pay_cents, other.overhead_cents) == (2_500, 175)
+    march.refresh_from_db()
+    assert march.overhead_rate == Decimal("0.07")
+    text = exports.invoice_pdf(march, compress=False).decode("latin-1")
+    assert "7,00 %" in text and "12,00 %" not in text
+    april = dt.date(2026, 4, 1)
+    factories.record_hours(ge, {"scop": "10"}, month=april)
+    services.close_month(ge.coordinator, group=ge.group, month=april)
+    new = Invoice.objects.get(organisation=ge.orgs["scop"], month=april)
+    assert new.overhead_rate == Decimal("0.12")
+    assert (new.pay_cents, new.overhead_cents, new.total_cents) == (25_000, 3_000, 28_000)
+    assert "12,00 %" in exports.invoice_pdf(new, compress=False).decode("latin-1")
