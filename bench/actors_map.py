@@ -32,7 +32,13 @@ from numpy.typing import NDArray
 
 from bench import Report
 from ptce.actors.classification import classify, classify_many
-from ptce.actors.clustering import MapAnswer, PointSet, query, to_geojson_dict
+from ptce.actors.clustering import (
+    ANSWER_MAX_POINTS,
+    MapAnswer,
+    PointSet,
+    query,
+    to_geojson_dict,
+)
 
 SEED = 20261127
 BBOX = (-5.0, 42.3, 8.2, 51.1)  # metropolitan France, lon/lat
@@ -43,7 +49,7 @@ QUERIES = 500
 ZOOMS = (5, 16)
 VIEWPORT_PX = (1200, 800)
 NAIVE_QUERIES = 12
-MAX_POINTS = 800  # as the map API (ptce/api/actors.py, MAP_MAX_POINTS)
+MAX_POINTS = ANSWER_MAX_POINTS  # as the map API (ptce/api/actors.py)
 ROWS = 1_000_000
 NAIVE_ROWS = 50_000
 

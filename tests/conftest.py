@@ -1,6 +1,6 @@
 import pytest
 
-from ptce.actors import map_index
+from ptce.actors import facet_index, map_index
 from ptce.territories import indexes
 from ptce.territories.importers.reference import load_reference
 from tests.territories.builders import write_dataset
@@ -20,9 +20,11 @@ def _french():
 def _fresh_indexes():
     indexes.reset()
     map_index.reset()
+    facet_index.reset()
     yield
     indexes.reset()
     map_index.reset()
+    facet_index.reset()
 
 
 @pytest.fixture

@@ -6,3 +6,6 @@ class ActorsConfig(AppConfig):
     name = "ptce.actors"
     label = "actors"
     verbose_name = _("Acteurs")
+
+    def ready(self) -> None:
+        from ptce.actors import signals  # noqa: F401  (connects the receivers)

@@ -64,6 +64,7 @@ _BELOW_ONE: Final = float(np.nextafter(1.0, 0.0))
 _INVALID: Final = 1 << (2 * _BITS)  # sorts after every Morton code: no viewport reaches it
 _COVER: Final = 16  # a viewport is covered by at most (_COVER + 1) ** 2 quadtree cells
 _DECIMALS: Final = 5  # about 1 m: enough for a map, and short
+ANSWER_MAX_POINTS: Final = 700  # points per map answer: about 95 KB of GeoJSON at most
 
 Positions = NDArray[np.int64] | slice  # points of the sorted arrays: indices, or one run
 

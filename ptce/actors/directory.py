@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -120,8 +121,10 @@ def search(
         for letter in filters.naf_sections:
             if letter in naf.SECTIONS:
                 low, high = naf.division_bounds(letter)
-                section_q |= Q(naf__gte=low, naf__lt=high) if high else Q(naf__gte=low)
-        qs = qs.filter(section_q)
+                section_q |= Q(naf__gte=low, naf__lt=high)
+        # Two digits first, as `naf.section_of` reads a code ("1." lies between "05" and "10").
+        second = Substr("naf", 2, 1)
+        qs = qs.filter(section_q, GreaterThanOrEqual(second, "0"), LessThanOrEqual(second, "9"))
     if filters.tranches:
         qs = qs.filter(tranche_effectifs__in=filters.tranches)
     if filters.active is not None:
@@ -144,19 +147,49 @@ def facet_counts(queryset: QuerySet[Organisation]) -> dict[str, list[dict[str, A
         .values_list("actor_type", "ess_family", Substr("naf", 1, 2), "tranche_effectifs")
         .annotate(n=Count("id"))
     )
-    types: Counter[str] = Counter()
-    families: Counter[str] = Counter()
-    sections: Counter[str] = Counter()
-    bands: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = {key: Counter() for key in FACET_KEYS}
     for actor_type, family, division, band, n in groups:
-        types[actor_type] += n
+        counts["actor_type"][actor_type] += n
         if family:
-            families[family] += n
+            counts["ess_family"][family] += n
         letter = naf.section_of(division)
         if letter:
-            sections[letter] += n
+            counts["naf_section"][letter] += n
         if band:
-            bands[band] += n
+            counts["tranche_effectifs"][band] += n
+    return facet_lists(counts)
+
+
+def facets(filters: DirectoryFilters, user: Any) -> dict[str, list[dict[str, Any]]]:
+    """The facet counts of the organisations `user` may see that pass `filters`: from the
+    in-memory `facet_index` when it can evaluate the filters (no name, NAF code prefix or
+    perimeter: the broad searches, slow in SQL), else `facet_counts` of the search."""
+    from ptce.actors import facet_index  # it imports this module
+
+    if facet_index.FacetIndex.handles(filters):
+        counted = facet_index.get().counts(filters, user)
+        if counted is not None:
+            return facet_lists(counted)
+    return facet_counts(search(filters, visible(user)))
+
+
+def visible(user: Any) -> QuerySet[Organisation]:
+    """The organisations `user` may see, as a queryset safe to count and group by
+    (`visible_to` with DISTINCT, which a GROUP BY does not see through, filters by id)."""
+    qs = Organisation.objects.visible_to(user)
+    if qs.query.distinct:
+        qs = Organisation.objects.filter(pk__in=qs.values("pk"))
+    return qs
+
+
+FACET_KEYS = ("actor_type", "ess_family", "naf_section", "tranche_effectifs")
+
+
+def facet_lists(counts: dict[str, Counter[str]]) -> dict[str, list[dict[str, Any]]]:
+    """Counts per facet as the API and the pages show them: value, label, count, in the
+    order of the choices, values without organisations left out."""
+    types, families = counts["actor_type"], counts["ess_family"]
+    sections, bands = counts["naf_section"], counts["tranche_effectifs"]
     return {
         "actor_type": [
             {"value": v, "label": str(label), "count": types[v]}

@@ -84,8 +84,9 @@ def section_of(code: str | None) -> str | None:
     return None
 
 
-def division_bounds(section: str) -> tuple[str, str | None]:
-    """NAF codes of a section lie in [low, high) as strings (`J` -> ("58", "64")); high is
-    None for the last section (`U` -> ("99", None))."""
+def division_bounds(section: str) -> tuple[str, str]:
+    """NAF codes of a section lie in [low, high) as strings (`J` -> ("58", "64")); for the
+    last section, high is "9:" (`:` follows `9`), so that only codes starting with 99 are in
+    `U` — the same codes as `section_of` (a stray "A1" is in no section)."""
     first, last, _label = SECTIONS[section]
-    return f"{first:02d}", (f"{last + 1:02d}" if last < 99 else None)
+    return f"{first:02d}", (f"{last + 1:02d}" if last < 99 else "9:")

@@ -26,7 +26,7 @@ router = Router()
 
 SIREN = r"^\d{9}$"
 SIRET = r"^\d{14}$"
-MAP_MAX_POINTS = 700  # about 95 KB of GeoJSON at most (bench: actors_map)
+MAP_MAX_POINTS = clustering.ANSWER_MAX_POINTS  # the payload bound (bench: actors_map)
 
 
 class EstablishmentOut(Schema):
@@ -202,7 +202,8 @@ def _detail_queryset(request: HttpRequest) -> QuerySet[Organisation]:
 def list_organisations(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, object]:
     """Recherche plein texte sur le nom et filtres (type d'acteur, famille de l'ESS, section
     NAF, tranche d'effectifs, département, EPCI, périmètre), avec le décompte par facette."""
-    qs = directory.search(query.filters(), Organisation.objects.visible_to(request.user))
+    filters = query.filters()
+    qs = directory.search(filters, Organisation.objects.visible_to(request.user))
     count = qs.count()
     start = (query.page - 1) * query.page_size
     page = _with_siege_commune(qs.order_by("name", "id"))[start : start + query.page_size]
@@ -211,7 +212,7 @@ def list_organisations(request: HttpRequest, query: Query[DirectoryQuery]) -> di
         "page": query.page,
         "pages": max(1, math.ceil(count / query.page_size)),
         "results": list(page),
-        "facets": directory.facet_counts(qs),
+        "facets": directory.facets(filters, request.user),
     }
 
 

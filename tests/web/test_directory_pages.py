@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from ptce.actors import map_index, services
+from ptce.actors import facet_index, map_index, services
 from ptce.actors.models import Affiliation, Organisation
+from ptce.actors.signals import reset_indexes
 from ptce.core.choices import Role, Visibility
 from ptce.poles import services as pole_services
 from tests.actors import factories
@@ -318,6 +319,7 @@ def test_map_and_exports_carry_the_filters(client, orgs, parse):
 def test_search_runs_a_constant_number_of_queries(client, territory, django_assert_max_num_queries):
     def queries(params):
         map_index.get()  # built once per process and checked every 30 s, not per request
+        facet_index.get()
         with CaptureQueriesContext(connection) as captured:
             assert client.get(SEARCH, params).status_code == 200
             assert client.get(SEARCH, params, headers={"HX-Request": "true"}).status_code == 200
@@ -329,7 +331,7 @@ def test_search_runs_a_constant_number_of_queries(client, territory, django_asse
     for n in range(1, 60):
         factories.association(f"Association {n} (fictive)", commune="26281" if n % 2 else None)
     factories.sme("Entreprise (fictive)")
-    map_index.reset()
+    reset_indexes()
     assert queries({}) == few
     assert queries(filtered) == few_filtered
     with django_assert_max_num_queries(8):

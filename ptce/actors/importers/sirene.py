@@ -64,6 +64,7 @@ from ptce.actors.importers.sirene_read import (
     provisional_classes,
 )
 from ptce.actors.models import Establishment
+from ptce.actors.signals import forget_indexes
 from ptce.territories.models import Commune, Departement, Perimeter, Region
 
 __all__ = [
@@ -379,6 +380,7 @@ def import_sirene(
                     write.keep_ess_only(run.db)
                 report.kept = run.db.count(write.ESTABLISHMENTS)
             _write_all(run)
+            forget_indexes()
             committing = time.perf_counter()
         report.timings["commit"] = time.perf_counter() - committing
     report.seconds = time.perf_counter() - started

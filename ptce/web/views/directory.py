@@ -40,17 +40,6 @@ POLE_PATH = "/observatoire/poles/{slug}/"  # the hubs' pages (namespace "observa
 # ---- search ---------------------------------------------------------------------------------
 
 
-def visible_organisations(user: Any) -> QuerySet[Organisation]:
-    """The organisations `user` may see, as a queryset safe to count and group by.
-
-    `visible_to` joins the affiliations and removes the duplicates with DISTINCT, which the
-    GROUP BY of the facet counts does not see through: there, filter by id instead."""
-    qs = Organisation.objects.visible_to(user)
-    if qs.query.distinct:
-        qs = Organisation.objects.filter(pk__in=qs.values("pk"))
-    return qs
-
-
 def _with_head_office(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
     head_office = Establishment.objects.filter(organisation=OuterRef("pk")).order_by(
         "-siege", "-active", "siret"
@@ -62,25 +51,22 @@ def _with_head_office(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
 
 
 def _facets(
-    form: DirectorySearchForm,
-    filters: directory.DirectoryFilters,
-    base: QuerySet[Organisation],
-    found: QuerySet[Organisation],
+    form: DirectorySearchForm, filters: directory.DirectoryFilters, user: Any
 ) -> list[dict[str, Any]]:
     """The checkbox groups with their counts.
 
     The values of one facet are alternatives (OR): a facet with a selection is counted
     without its own selection, so that its other values stay offered with the number of
-    organisations they would add. One `facet_counts` (4 queries) for the page, and one
-    more for each facet that has a selection."""
-    counts = directory.facet_counts(found)
+    organisations they would add. One `directory.facets` for the page, and one more for
+    each facet that has a selection."""
+    counts = directory.facets(filters, user)
     groups = []
     for name, attribute, key in FACETS:
         selected = getattr(filters, attribute)
         facet = counts[key]
         if selected:
             without = dataclasses.replace(filters, **{attribute: []})
-            facet = directory.facet_counts(directory.search(without, base))[key]
+            facet = directory.facets(without, user)[key]
         by_value = {item["value"]: item["count"] for item in facet}
         field = form.fields[name]
         options = [
@@ -149,7 +135,7 @@ def search(request: HttpRequest) -> HttpResponse:
     departements = list(Departement.objects.order_by("code").values_list("code", "nom"))
     form = DirectorySearchForm(request.GET, departements=departements)
     filters = form.filters()
-    base = visible_organisations(request.user)
+    base = directory.visible(request.user)
     found = directory.search(filters, base)
     page = Paginator(_with_head_office(found).order_by("name", "id"), PER_PAGE).get_page(
         request.GET.get("page")
@@ -159,7 +145,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "facets": _facets(form, filters, base, found),
+        "facets": _facets(form, filters, request.user),
         "page_query": page_query,
         "api_query": api_query,
         "active_only": filters.active is True,
@@ -441,7 +427,7 @@ def import_result(request: HttpRequest) -> HttpResponse:
         return redirect("directory:import")
     created_ids = {r["id"] for r in stored["rows"] if r["created"]}
     ids = [r["id"] for r in stored["rows"]]
-    by_id = _with_head_office(visible_organisations(request.user).filter(pk__in=ids)).in_bulk()
+    by_id = _with_head_office(directory.visible(request.user).filter(pk__in=ids)).in_bulk()
     organisations = [
         {"organisation": by_id[pk], "created": pk in created_ids} for pk in ids if pk in by_id
     ]

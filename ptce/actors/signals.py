@@ -1,0 +1,34 @@
+"""The in-memory indexes of the directory (`map_index`, `facet_index`) forget what they hold
+when this process writes an organisation or an establishment, once the transaction commits;
+the other processes notice within their `CHECK_SECONDS`. Bulk writes (the SIRENE import,
+member lists) send no signal: they call `forget_indexes` themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from ptce.actors import facet_index, map_index
+from ptce.actors.models import Establishment, Organisation
+
+
+def forget_indexes() -> None:
+    """Rebuild the directory's in-memory indexes at their next use (after the commit)."""
+    transaction.on_commit(reset_indexes)
+
+
+def reset_indexes() -> None:
+    """Forget the in-memory indexes at once (their next use rebuilds them)."""
+    map_index.reset()
+    facet_index.reset()
+
+
+@receiver(post_save, sender=Organisation)
+@receiver(post_delete, sender=Organisation)
+@receiver(post_save, sender=Establishment)
+@receiver(post_delete, sender=Establishment)
+def _changed(sender: Any, **kwargs: Any) -> None:
+    forget_indexes()

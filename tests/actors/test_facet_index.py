@@ -1,0 +1,157 @@
+"""The in-memory facet index counts exactly what the SQL GROUP BY counts, for every filter
+it handles and every kind of reader; the filters it cannot evaluate go to SQL."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ptce.actors import directory, facet_index
+from ptce.actors.models import ActorType, Affiliation, EssFamily, Establishment, Organisation
+from ptce.core.choices import Visibility
+from ptce.core.services import create_user
+from tests.actors import factories
+from tests.territories.builders import SEM, VRA
+
+# (legal category, NAF) pairs over the actor types and ESS families; then stray NAF codes.
+KINDS = [
+    ("9220", "88.99B"),  # association
+    ("5458", "13.20Z"),  # SCOP
+    ("5499", "15.20Z"),  # SARL
+    ("7210", "84.11Z"),  # commune
+    ("8210", "65.12Z"),  # mutual
+    ("9300", "94.99Z"),  # foundation
+    ("5710", "62.01Z"),  # SAS
+    ("5499", "99.00Z"),  # section U
+    ("5499", ""),
+]
+BANDS = ["", "NN", "00", "01", "11", "12", "53"]
+SITES = [  # (commune, département)
+    ("26281", "26"),
+    ("26057", "26"),
+    ("42218", "42"),
+    ("75101", "75"),
+]
+
+
+@pytest.fixture
+def population(territory):
+    """40 organisations with mixed types, bands, activity, visibility and sites."""
+    rnd = random.Random(20261204)
+    organisations = []
+    for n in range(40):
+        category, naf = rnd.choice(KINDS)
+        org = factories.organisation(
+            f"Organisation {n} (fictive)",
+            categorie_juridique=category,
+            naf=naf or "88.99B",
+            commune=None,
+            tranche_effectifs=rnd.choice(BANDS),
+        )
+        Organisation.objects.filter(pk=org.pk).update(
+            naf={7: "A1", 8: "1."}.get(n, naf),  # stray codes: in no section, on both paths
+            active=rnd.random() < 0.8,
+            visibility=rnd.choice([Visibility.PUBLIC] * 3 + [Visibility.OWNER]),
+        )
+        for _ in range(rnd.choice([0, 1, 1, 2, 3])):
+            commune, departement = rnd.choice(SITES)
+            Establishment.objects.create(
+                organisation=org,
+                code_commune=commune,
+                commune_id=commune if commune != "75101" else None,
+                departement=departement,
+                active=rnd.random() < 0.7,
+            )
+        organisations.append(org)
+    member = create_user(None, email="membre@example.org", password="motdepasse-solide-42")
+    hidden = Organisation.objects.exclude(visibility=Visibility.PUBLIC)[:2]
+    for org in hidden:
+        Affiliation.objects.create(user=member, organisation=org)
+    staff = create_user(None, email="equipe@example.org", password="motdepasse-solide-42")
+    staff.is_staff = True
+    staff.save()
+    return {"anonymous": AnonymousUser(), "member": member, "staff": staff}
+
+
+def subsets(values):
+    return st.lists(st.sampled_from(values), unique=True, max_size=3)
+
+
+filters_strategy = st.builds(
+    directory.DirectoryFilters,
+    actor_types=subsets(list(ActorType.values)),
+    ess_families=subsets(list(EssFamily.values)),
+    naf_sections=subsets(["C", "J", "K", "O", "Q", "S", "U", "Z"]),
+    tranches=subsets(BANDS[1:]),
+    departements=subsets(["26", "42", "75", "13"]),
+    epci=subsets([VRA, SEM, "999999999"]),
+    active=st.sampled_from([True, False, None]),
+    ess=st.sampled_from([None, True, False]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(filters=filters_strategy, reader=st.sampled_from(["anonymous", "member", "staff"]))
+def test_index_counts_what_sql_counts(population, filters, reader):
+    user = population[reader]
+    assert facet_index.FacetIndex.handles(filters)
+    from_index = directory.facets(filters, user)
+    in_sql = directory.facet_counts(directory.search(filters, directory.visible(user)))
+    assert from_index == in_sql
+
+
+def test_the_index_is_used_for_broad_filters_and_sql_for_names(
+    population, django_assert_num_queries
+):
+    user = population["anonymous"]
+    facet_index.get()
+    with django_assert_num_queries(0):  # no query at all: the index answers
+        counted = directory.facets(directory.DirectoryFilters(actor_types=["ess"]), user)
+    assert counted["actor_type"][0]["value"] == "ess"
+    for named in (
+        directory.DirectoryFilters(q="organisation 1"),
+        directory.DirectoryFilters(naf="88"),
+        directory.DirectoryFilters(perimeter="drome"),
+    ):
+        assert not facet_index.FacetIndex.handles(named)
+        assert directory.facets(named, user) == directory.facet_counts(
+            directory.search(named, directory.visible(user))
+        )
+
+
+def test_a_reader_sees_the_counts_of_what_they_may_see(population):
+    anonymous, member, staff = (population[k] for k in ("anonymous", "member", "staff"))
+
+    def total(user):
+        return sum(
+            x["count"] for x in directory.facets(directory.DirectoryFilters(), user)["actor_type"]
+        )
+
+    active = Organisation.objects.filter(active=True)
+    public = active.filter(visibility=Visibility.PUBLIC).count()
+    own = active.exclude(visibility=Visibility.PUBLIC).filter(affiliations__user=member).count()
+    assert total(anonymous) == public
+    assert total(member) == public + own
+    assert total(staff) == active.count()
+    assert total(staff) > total(anonymous)
+
+
+def test_the_index_is_rebuilt_when_the_directory_changes(population):
+    user = population["staff"]
+    before = directory.facets(directory.DirectoryFilters(), user)
+    factories.scop("Scop nouvelle (fictive)")
+    # In this process, a commit forgets the index (signals); here, the test transaction
+    # never commits, so the reset is what `transaction.on_commit` would run.
+    from ptce.actors.signals import reset_indexes
+
+    reset_indexes()
+    after = directory.facets(directory.DirectoryFilters(), user)
+    count = {x["value"]: x["count"] for x in after["ess_family"]}
+    count_before = {x["value"]: x["count"] for x in before["ess_family"]}
+    assert count["scop"] == count_before.get("scop", 0) + 1
