@@ -116,12 +116,12 @@ def search(
         )
     if filters.naf:
         qs = qs.filter(naf__startswith=filters.naf)
-    if filters.naf_sections:
+    letters = [letter for letter in filters.naf_sections if letter in naf.SECTIONS]
+    if letters:  # unknown letters are ignored, as by the map and the facet index
         section_q = Q()
-        for letter in filters.naf_sections:
-            if letter in naf.SECTIONS:
-                low, high = naf.division_bounds(letter)
-                section_q |= Q(naf__gte=low, naf__lt=high)
+        for letter in letters:
+            low, high = naf.division_bounds(letter)
+            section_q |= Q(naf__gte=low, naf__lt=high)
         # Two digits first, as `naf.section_of` reads a code ("1." lies between "05" and "10").
         second = Substr("naf", 2, 1)
         qs = qs.filter(section_q, GreaterThanOrEqual(second, "0"), LessThanOrEqual(second, "9"))

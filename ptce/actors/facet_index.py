@@ -106,8 +106,9 @@ class FacetIndex:
             keep &= np.isin(self.families, _positions(filters.ess_families, FAMILIES))
         if filters.ess is not None:
             keep &= (self.types == ACTOR_TYPES.index(ActorType.ESS)) == filters.ess
-        if filters.naf_sections:
-            keep &= np.isin(self.sections, _positions(filters.naf_sections, SECTIONS))
+        sections = _positions(filters.naf_sections, SECTIONS)
+        if len(sections):  # unknown letters are ignored, as by `directory.search`
+            keep &= np.isin(self.sections, sections)
         if filters.tranches:
             keep &= np.isin(self.bands, _positions(filters.tranches, BANDS))
         if filters.active is not None:

@@ -83,10 +83,10 @@ def subsets(values):
 
 filters_strategy = st.builds(
     directory.DirectoryFilters,
-    actor_types=subsets(list(ActorType.values)),
-    ess_families=subsets(list(EssFamily.values)),
+    actor_types=subsets([*ActorType.values, "inconnu"]),  # unknown values: same answer too
+    ess_families=subsets([*EssFamily.values, "inconnue"]),
     naf_sections=subsets(["C", "J", "K", "O", "Q", "S", "U", "Z"]),
-    tranches=subsets(BANDS[1:]),
+    tranches=subsets([*BANDS[1:], "99"]),
     departements=subsets(["26", "42", "75", "13"]),
     epci=subsets([VRA, SEM, "999999999"]),
     active=st.sampled_from([True, False, None]),
@@ -95,7 +95,7 @@ filters_strategy = st.builds(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(filters=filters_strategy, reader=st.sampled_from(["anonymous", "member", "staff"]))
 def test_index_counts_what_sql_counts(population, filters, reader):
