@@ -370,9 +370,10 @@ def import_sirene(
     )
     communes = load_communes()
     report = ImportReport(rejects_path=rejects_path)
-    with RejectLog(rejects_path, report) as rejects:
+    db = write.Database(connection)
+    with RejectLog(rejects_path, report) as rejects, db.unmapped():
         with transaction.atomic():
-            run = _Run(write.Database(connection), report, rejects, progress or Progress())
+            run = _Run(db, report, rejects, progress or Progress())
             run.db.tune()
             with report.timed("reading"):
                 _stage_all(run, files, communes, row_filter)

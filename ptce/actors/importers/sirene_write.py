@@ -217,6 +217,21 @@ class Database:
             self.execute("SET LOCAL work_mem = '256MB'")
 
     @contextmanager
+    def unmapped(self) -> Iterator[None]:
+        """SQLite: no memory-mapped reads during the block (the settings map the file for
+        the pages' reads; an import that writes most of the file was measured 12 % slower
+        with it, 2 M establishments)."""
+        saved = self.value("PRAGMA mmap_size") if self.sqlite else None
+        if not saved:  # PostgreSQL, an in-memory database, or not mapped already
+            yield
+            return
+        self.execute("PRAGMA mmap_size = 0")
+        try:
+            yield
+        finally:
+            self.execute(f"PRAGMA mmap_size = {int(saved)}")
+
+    @contextmanager
     def page_cache(self, kib: int) -> Iterator[None]:
         """A larger SQLite page cache for the duration of the block."""
         if not self.sqlite:
