@@ -19,8 +19,6 @@ affiliations, never cached.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +34,7 @@ from ptce.actors import naf
 from ptce.actors.directory import HEADCOUNT_BANDS, DirectoryFilters
 from ptce.actors.models import ActorType, EssFamily, Establishment, Organisation
 from ptce.core.choices import Visibility
+from ptce.core.stamped import Stamped
 
 CHECK_SECONDS = 30.0
 
@@ -66,7 +65,6 @@ def _encoded(keys: list[str]) -> tuple[NDArray[np.int64], list[str]]:
 
 @dataclass(frozen=True)
 class FacetIndex:
-    stamp: tuple[Any, ...]
     ids: NDArray[np.int64]  # organisation ids, sorted
     types: NDArray[np.int8]  # position in ACTOR_TYPES, -1 unknown
     families: NDArray[np.int8]  # position in FAMILIES, -1 none
@@ -185,7 +183,7 @@ def _key(*parts: Any) -> Concat:
     return Concat(*separated[:-1], output_field=CharField())
 
 
-def _build(stamp: tuple[Any, ...]) -> FacetIndex:
+def _build() -> FacetIndex:
     organisations = _fetch(
         Organisation.objects.order_by("id").values_list(
             "id",
@@ -236,7 +234,6 @@ def _build(stamp: tuple[Any, ...]) -> FacetIndex:
         [(departements.index(d), _position(e, epcis)) for d, e in pairs], dtype=np.int32
     ).reshape(-1, 2)[places]
     return FacetIndex(
-        stamp=stamp,
         ids=ids,
         types=per_key[:, 0].copy(),
         families=per_key[:, 1].copy(),
@@ -252,26 +249,12 @@ def _build(stamp: tuple[Any, ...]) -> FacetIndex:
     )
 
 
-_lock = threading.Lock()
-_state: dict[str, Any] = {"index": None, "checked": 0.0}
+_cache: Stamped[FacetIndex] = Stamped(_build, _stamp, CHECK_SECONDS)
 
 
 def get() -> FacetIndex:
-    now = time.monotonic()
-    index = _state["index"]
-    if index is not None and now - _state["checked"] < CHECK_SECONDS:
-        return index  # type: ignore[no-any-return]
-    with _lock:
-        stamp = _stamp()
-        index = _state["index"]
-        if index is None or index.stamp != stamp:
-            index = _build(stamp)
-            _state["index"] = index
-        _state["checked"] = time.monotonic()
-        return index  # type: ignore[no-any-return]
+    return _cache.get()
 
 
 def reset() -> None:
-    with _lock:
-        _state["index"] = None
-        _state["checked"] = 0.0
+    _cache.reset()

@@ -6,8 +6,6 @@ most every `CHECK_SECONDS`); filters become numpy masks, clustering is `clusteri
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from ptce.actors.clustering import PointSet
 from ptce.actors.directory import DirectoryFilters, name_search
 from ptce.actors.models import Establishment, Organisation
 from ptce.core.choices import Visibility
+from ptce.core.stamped import Stamped
 
 CHECK_SECONDS = 30.0
 MAX_NAME_MATCHES = 500_000
@@ -27,7 +26,6 @@ MAX_NAME_MATCHES = 500_000
 
 @dataclass(frozen=True)
 class MapIndex:
-    stamp: tuple[Any, ...]
     points: PointSet
     organisation_ids: NDArray[np.int64]
     actor_types: NDArray[np.object_]
@@ -102,7 +100,7 @@ def _stamp() -> tuple[Any, ...]:
     return (agg["n"], agg["last"])
 
 
-def _build(stamp: tuple[Any, ...]) -> MapIndex:
+def _build() -> MapIndex:
     rows = list(
         Establishment.objects.filter(lat__isnull=False, lon__isnull=False)
         .order_by()
@@ -135,7 +133,6 @@ def _build(stamp: tuple[Any, ...]) -> MapIndex:
         dtype=np.int16,
     )
     return MapIndex(
-        stamp=stamp,
         points=PointSet(
             ids,
             np.array(columns[2], dtype=np.float64),
@@ -155,26 +152,12 @@ def _build(stamp: tuple[Any, ...]) -> MapIndex:
     )
 
 
-_lock = threading.Lock()
-_state: dict[str, Any] = {"index": None, "checked": 0.0}
+_cache: Stamped[MapIndex] = Stamped(_build, _stamp, CHECK_SECONDS)
 
 
 def get() -> MapIndex:
-    now = time.monotonic()
-    index = _state["index"]
-    if index is not None and now - _state["checked"] < CHECK_SECONDS:
-        return index  # type: ignore[no-any-return]
-    with _lock:
-        stamp = _stamp()
-        index = _state["index"]
-        if index is None or index.stamp != stamp:
-            index = _build(stamp)
-            _state["index"] = index
-        _state["checked"] = time.monotonic()
-        return index  # type: ignore[no-any-return]
+    return _cache.get()
 
 
 def reset() -> None:
-    with _lock:
-        _state["index"] = None
-        _state["checked"] = 0.0
+    _cache.reset()
