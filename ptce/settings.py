@@ -270,6 +270,29 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
+# Cache: Django's local memory by default, one per process. PTCE_CACHE_URL
+# (redis://host:6379/0, rediss://..., unix:///run/redis.sock) shares it between the processes
+# of a server, so that the subscription rate limit (PTCE_SUBSCRIBE_RATE) holds across them.
+def env_caches(name: str) -> dict[str, dict[str, str]]:
+    url = env(name).strip()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"{name}={url!r}: expected a Redis address (redis://host:6379/0)."
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": env("PTCE_CACHE_PREFIX", "ptce"),
+        }
+    }
+
+
+CACHES = env_caches("PTCE_CACHE_URL")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
