@@ -8,6 +8,7 @@ territory filters, on the existence of an active establishment there.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,13 +74,14 @@ class DirectoryFilters:
         return q if q else None
 
 
-def _fts_words(text: str) -> list[str]:
+def name_words(text: str) -> list[str]:
+    """The words of a name query, normalized: each must start a word of a matching name."""
     return [w for w in normalize(text).split() if w][:8]
 
 
 def name_search(queryset: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:
     """Organisations whose name has words starting with each word of `text`, accents ignored."""
-    words = _fts_words(text)
+    words = name_words(text)
     if not words:
         return queryset
     if connection.vendor == "sqlite":
@@ -162,7 +164,7 @@ def facet_counts(queryset: QuerySet[Organisation]) -> dict[str, list[dict[str, A
 
 def facets(filters: DirectoryFilters, user: Any) -> dict[str, list[dict[str, Any]]]:
     """The facet counts of the organisations `user` may see that pass `filters`: from the
-    in-memory `facet_index` when it can evaluate the filters (no name, NAF code prefix or
+    in-memory `facet_index` when it can evaluate the filters (no NAF code prefix or
     perimeter: the broad searches, slow in SQL), else `facet_counts` of the search."""
     from ptce.actors import facet_index  # it imports this module
 
@@ -171,6 +173,54 @@ def facets(filters: DirectoryFilters, user: Any) -> dict[str, list[dict[str, Any
         if counted is not None:
             return facet_lists(counted)
     return facet_counts(search(filters, visible(user)))
+
+
+class Results:
+    """The organisations `user` may see that pass `filters`, in (name, id) order, for a
+    paginator: `count()` and slices of organisations. From the in-memory `facet_index` when
+    it can evaluate the filters (a broad name: thousands of hits that SQL would visit twice,
+    to count them and to sort them), else from SQL. `decorate` adds to the queryset of the
+    rows shown (annotations, prefetches)."""
+
+    def __init__(
+        self,
+        filters: DirectoryFilters,
+        user: Any,
+        decorate: Callable[[QuerySet[Organisation]], QuerySet[Organisation]] = lambda qs: qs,
+    ) -> None:
+        from ptce.actors import facet_index  # it imports this module
+
+        self.filters, self.user, self.decorate = filters, user, decorate
+        self._index = facet_index.get() if facet_index.FacetIndex.handles(filters) else None
+        self._count: int | None = None
+
+    def _sql(self) -> QuerySet[Organisation]:
+        return search(self.filters, visible(self.user)).order_by("name", "id")
+
+    def count(self) -> int:
+        if self._count is None:
+            if self._index is not None:
+                found = self._index.page(self.filters, self.user, 0, 0)
+                assert found is not None
+                self._count = found[0]
+            else:
+                self._count = self._sql().count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Organisation]:
+        start, stop = window.start or 0, window.stop
+        if stop is None or window.step not in (None, 1):
+            raise TypeError("Results take a slice [start:stop].")
+        if self._index is None:
+            return list(self.decorate(self._sql())[start:stop])
+        found = self._index.page(self.filters, self.user, start, max(stop - start, 0))
+        assert found is not None
+        self._count, ids = found
+        rows = self.decorate(Organisation.objects.filter(pk__in=ids)).order_by().in_bulk()
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def visible(user: Any) -> QuerySet[Organisation]:

@@ -1,14 +1,22 @@
-"""The organisations of the directory as in-memory columns, for facet counts at scale.
+"""The organisations of the directory as in-memory columns, for facet counts and result
+pages at scale.
 
 Counting the facets of a broad search (every enterprise: 800,000 of 1 M organisations) is a
 GROUP BY over most of the table in SQL: 3 s on SQLite, 1.4 s on PostgreSQL (bench
 `directory_search`). Over small integer codes in numpy it is a mask and four `bincount`s.
+A broad name ("sci": 68,000 of 1 M organisations) costs SQL a visit of most of the table to
+count the hits and again to sort them by name; here it is a slice of a posting list and a
+partial sort of the hits' ranks.
 
 The index holds, per organisation (sorted by id): actor type, ESS family, NAF section and
-headcount band as codes, active, public; per active establishment: its organisation, its
-département and its EPCI as codes. `counts` answers the filters it can evaluate exactly
-from these columns and returns None for the others (a name, a NAF code prefix, a
-perimeter): `directory.facets` then counts in SQL, where those filters are selective.
+headcount band as codes, active, public, and its rank in the database's (name, id) order;
+the words of its `search_text` (the vocabulary sorted, with the organisations of each word:
+a word prefix is a range of it); per active establishment: its organisation, its
+département and its EPCI as codes. `counts` and `page` answer the filters it can evaluate
+exactly from these columns and return None for the others (a NAF code prefix, a
+perimeter): `directory` then asks SQL, where those filters are selective. A name matches as
+in SQL's full-text search (`directory.name_search`): each word of the normalized query
+starts a word of the organisation's `search_text`.
 
 Freshness (ADR 0008): built once per process from two queries; rebuilt when organisations
 or establishments change, which a process notices at once for its own writes (the signals
@@ -19,24 +27,27 @@ affiliations, never cached.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection
-from django.db.models import Case, CharField, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Max, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce, Concat, Substr
 from numpy.typing import NDArray
 
 from ptce.actors import naf
-from ptce.actors.directory import HEADCOUNT_BANDS, DirectoryFilters
+from ptce.actors.directory import HEADCOUNT_BANDS, DirectoryFilters, name_words
 from ptce.actors.models import ActorType, EssFamily, Establishment, Organisation
 from ptce.core.choices import Visibility
 from ptce.core.stamped import Stamped
 
 CHECK_SECONDS = 30.0
+_HIGHEST = "\U0010ffff"  # sorts after every character a word can hold
 
 ACTOR_TYPES: tuple[str, ...] = tuple(ActorType.values)
 FAMILIES: tuple[str, ...] = tuple(EssFamily.values)
@@ -78,11 +89,30 @@ class FacetIndex:
     site_epci: NDArray[np.int32]  # position in `epcis`, -1 none
     departements: tuple[str, ...]
     epcis: tuple[str, ...]
+    # Names: each organisation's rank in (name, id) order; the distinct words of the
+    # `search_text`s, sorted, and the organisations (positions in `ids`) of word i in
+    # word_orgs[word_starts[i]:word_starts[i + 1]].
+    rank: NDArray[np.int32]
+    words: list[str]
+    word_starts: NDArray[np.int64]
+    word_orgs: NDArray[np.int32]
 
     @staticmethod
     def handles(filters: DirectoryFilters) -> bool:
-        """Whether `counts` can evaluate every filter of `filters` exactly."""
-        return not (filters.q.strip() or filters.naf or filters.perimeter)
+        """Whether `counts` and `page` can evaluate every filter of `filters` exactly."""
+        return not (filters.naf or filters.perimeter)
+
+    def named(self, text: str) -> NDArray[np.bool_] | None:
+        """The organisations with, for each word of `text` (normalized), a word of their
+        `search_text` that starts with it; None when `text` has no word (no filter)."""
+        found: NDArray[np.bool_] | None = None
+        for word in name_words(text):
+            start = bisect_left(self.words, word)
+            end = bisect_left(self.words, word + _HIGHEST, lo=start)
+            hits = np.zeros(len(self.ids), dtype=np.bool_)
+            hits[self.word_orgs[self.word_starts[start] : self.word_starts[end]]] = True
+            found = hits if found is None else found & hits
+        return found
 
     def visible(self, user: Any) -> NDArray[np.bool_]:
         """What `Organisation.objects.visible_to(user)` keeps, as a mask."""
@@ -97,7 +127,8 @@ class FacetIndex:
 
     def mask(self, filters: DirectoryFilters) -> NDArray[np.bool_]:
         """The organisations passing `filters` (which `handles`), as `directory.search`."""
-        keep = np.ones(len(self.ids), dtype=np.bool_)
+        named = self.named(filters.q)
+        keep = named if named is not None else np.ones(len(self.ids), dtype=np.bool_)
         if filters.actor_types:
             keep &= np.isin(self.types, _positions(filters.actor_types, ACTOR_TYPES))
         if filters.ess_families:
@@ -135,6 +166,25 @@ class FacetIndex:
             "naf_section": _count(self.sections[keep], SECTIONS),
             "tranche_effectifs": _count(self.bands[keep], BANDS),
         }
+
+    def page(
+        self, filters: DirectoryFilters, user: Any, start: int, size: int
+    ) -> tuple[int, list[int]] | None:
+        """How many organisations `user` may see pass `filters`, and the ids of those at
+        [start:start + size] in (name, id) order; None when `filters` need SQL."""
+        if not self.handles(filters):
+            return None
+        found = np.flatnonzero(self.mask(filters) & self.visible(user))
+        end = min(start + size, len(found))
+        if start >= end:
+            return len(found), []
+        ranks = self.rank[found]
+        if end < len(found):  # the first `end` by rank, unordered, then sorted
+            first = np.argpartition(ranks, end - 1)[:end]
+            chosen = first[np.argsort(ranks[first])][start:end]
+        else:
+            chosen = np.argsort(ranks)[start:end]
+        return len(found), self.ids[found[chosen]].tolist()
 
 
 def _positions(values: list[str], vocabulary: tuple[str, ...]) -> NDArray[np.int64]:
@@ -183,10 +233,36 @@ def _key(*parts: Any) -> Concat:
     return Concat(*separated[:-1], output_field=CharField())
 
 
+def _word_lists(
+    texts: pa.Array, count: int
+) -> tuple[list[str], NDArray[np.int64], NDArray[np.int32]]:
+    """The distinct words of `texts` (one per organisation, normalized: words separated by
+    spaces), sorted, and per word the positions of the texts holding it (CSR)."""
+    split = pc.utf8_split_whitespace(texts)
+    owners = pc.list_parent_indices(split).to_numpy().astype(np.int64)
+    encoded = pc.list_flatten(split).dictionary_encode()
+    vocabulary = encoded.dictionary
+    order = pc.array_sort_indices(vocabulary).to_numpy()  # code point order, as Python's
+    sorted_position = np.empty(len(order), dtype=np.int64)
+    sorted_position[order] = np.arange(len(order), dtype=np.int64)
+    word = sorted_position[encoded.indices.to_numpy(zero_copy_only=False)]
+    pairs = np.sort(word * max(count, 1) + owners)  # by word then text
+    if len(pairs):  # without repeats ("la la")
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    starts = np.searchsorted(pairs // max(count, 1), np.arange(len(order) + 1))
+    return (
+        vocabulary.take(pa.array(order)).to_pylist(),
+        starts.astype(np.int64),
+        (pairs % max(count, 1)).astype(np.int32),
+    )
+
+
 def _build() -> FacetIndex:
+    # In the database's (name, id) order: the position of a row is its rank.
     organisations = _fetch(
-        Organisation.objects.order_by("id").values_list(
+        Organisation.objects.order_by("name", "id").values_list(
             "id",
+            Coalesce("search_text", Value(""), output_field=TextField()),
             _key(
                 Coalesce("actor_type", Value("")),
                 Coalesce("ess_family", Value("")),
@@ -197,9 +273,14 @@ def _build() -> FacetIndex:
             ),
         )
     )
-    ids = np.fromiter((r[0] for r in organisations), dtype=np.int64, count=len(organisations))
-    rows, keys = _encoded([r[1] for r in organisations])
+    by_name = np.fromiter((r[0] for r in organisations), dtype=np.int64, count=len(organisations))
+    by_id = np.argsort(by_name, kind="stable")
+    ids = by_name[by_id]
+    texts = pa.array([r[1] for r in organisations], type=pa.string()).take(pa.array(by_id))
+    rows, keys = _encoded([r[2] for r in organisations])
+    rows = rows[by_id]
     del organisations
+    words, word_starts, word_orgs = _word_lists(texts, len(ids))
     # Per distinct key: its codes, then spread to the rows.
     parsed = [key.split("|") for key in keys]
     per_key = np.array(
@@ -246,6 +327,10 @@ def _build() -> FacetIndex:
         site_epci=per_place[:, 1].copy(),
         departements=departements,
         epcis=epcis,
+        rank=by_id.astype(np.int32),
+        words=words,
+        word_starts=word_starts,
+        word_orgs=word_orgs,
     )
 
 

@@ -1,5 +1,6 @@
 """The in-memory indexes of the directory (`map_index`, `facet_index`) forget what they hold
-when this process writes an organisation or an establishment, once the transaction commits;
+when this process writes an organisation or an establishment, at once and when the
+transaction commits;
 the other processes notice within their `CHECK_SECONDS`. Bulk writes (the SIRENE import,
 member lists) send no signal: they call `forget_indexes` themselves."""
 
@@ -31,4 +32,8 @@ def reset_indexes() -> None:
 @receiver(post_save, sender=Establishment)
 @receiver(post_delete, sender=Establishment)
 def _changed(sender: Any, **kwargs: Any) -> None:
+    # At once, so that the rest of this transaction reads its own writes, and again after
+    # the commit, in case another request of this process rebuilt in between from the
+    # committed state. A rollback leaves a stale index until the stamp check (CHECK_SECONDS).
+    reset_indexes()
     forget_indexes()

@@ -203,15 +203,15 @@ def list_organisations(request: HttpRequest, query: Query[DirectoryQuery]) -> di
     """Recherche plein texte sur le nom et filtres (type d'acteur, famille de l'ESS, section
     NAF, tranche d'effectifs, département, EPCI, périmètre), avec le décompte par facette."""
     filters = query.filters()
-    qs = directory.search(filters, Organisation.objects.visible_to(request.user))
-    count = qs.count()
+    found = directory.Results(filters, request.user, _with_siege_commune)
     start = (query.page - 1) * query.page_size
-    page = _with_siege_commune(qs.order_by("name", "id"))[start : start + query.page_size]
+    page = found[start : start + query.page_size]
+    count = found.count()
     return {
         "count": count,
         "page": query.page,
         "pages": max(1, math.ceil(count / query.page_size)),
-        "results": list(page),
+        "results": page,
         "facets": directory.facets(filters, request.user),
     }
 

@@ -1,5 +1,6 @@
-"""The in-memory facet index counts exactly what the SQL GROUP BY counts, for every filter
-it handles and every kind of reader; the filters it cannot evaluate go to SQL."""
+"""The in-memory facet index counts exactly what the SQL GROUP BY counts, and pages exactly
+what SQL pages (same count, same ids in (name, id) order), for every filter it handles
+(names included) and every kind of reader; the filters it cannot evaluate go to SQL."""
 
 from __future__ import annotations
 
@@ -30,6 +31,20 @@ KINDS = [
     ("5499", ""),
 ]
 BANDS = ["", "NN", "00", "01", "11", "12", "53"]
+# Names as the register and members write them: accents, case, hyphens, apostrophes,
+# ligatures, digits, repeated words, "St" for "Saint", and twins (same name, another id).
+NAME_WORDS = [
+    "Association", "ASSOCIATION", "Scop", "SCI", "Les", "Amis", "d'Écully", "D'ECULLY",
+    "Saint-Étienne", "St-Etienne", "Boulangerie", "Café", "L'Œuvre", "Jean-Pierre",
+    "2e", "Chance", "Ressourcerie", "Éco", "écolo", "ecole", "du", "Vercors", "Sci-Fi",
+    "Jardins", "jardin", "Œufs", "Maïs", "ÉPICERIE", "épicerie", "solidaire", "la",
+]  # fmt: skip
+QUERIES = [
+    "", " ", "!!", "a", "as", "ASSO", "association les", "sci", "SCI ", "saint", "st etienne",
+    "St-Étienne", "ecu", "d'éc", "l oe", "œuv", "jean pierre", "2", "2e ch", "eco", "école",
+    "jardin", "jardins", "mai", "épi sol", "solidaire epicerie", "la la", "zzz", "du ver",
+    "fi", "sci-fi", "o",
+]  # fmt: skip
 SITES = [  # (commune, département)
     ("26281", "26"),
     ("26057", "26"),
@@ -43,10 +58,11 @@ def population(territory):
     """40 organisations with mixed types, bands, activity, visibility and sites."""
     rnd = random.Random(20261204)
     organisations = []
+    names = [" ".join(rnd.choices(NAME_WORDS, k=rnd.randint(1, 4))) for _ in range(36)]
     for n in range(40):
         category, naf = rnd.choice(KINDS)
         org = factories.organisation(
-            f"Organisation {n} (fictive)",
+            names[n % 36] if n < 36 else names[n - 30],  # four twins
             categorie_juridique=category,
             naf=naf or "88.99B",
             commune=None,
@@ -83,6 +99,7 @@ def subsets(values):
 
 filters_strategy = st.builds(
     directory.DirectoryFilters,
+    q=st.sampled_from(QUERIES),
     actor_types=subsets([*ActorType.values, "inconnu"]),  # unknown values: same answer too
     ess_families=subsets([*EssFamily.values, "inconnue"]),
     naf_sections=subsets(["C", "J", "K", "O", "Q", "S", "U", "Z"]),
@@ -114,8 +131,11 @@ def test_the_index_is_used_for_broad_filters_and_sql_for_names(
     with django_assert_num_queries(0):  # no query at all: the index answers
         counted = directory.facets(directory.DirectoryFilters(actor_types=["ess"]), user)
     assert counted["actor_type"][0]["value"] == "ess"
+    with django_assert_num_queries(0):
+        counted = directory.facets(directory.DirectoryFilters(q="asso"), user)
+    assert counted["actor_type"]
     for named in (
-        directory.DirectoryFilters(q="organisation 1"),
+        directory.DirectoryFilters(q="asso", naf="88"),
         directory.DirectoryFilters(naf="88"),
         directory.DirectoryFilters(perimeter="drome"),
     ):
@@ -123,6 +143,45 @@ def test_the_index_is_used_for_broad_filters_and_sql_for_names(
         assert directory.facets(named, user) == directory.facet_counts(
             directory.search(named, directory.visible(user))
         )
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    filters=filters_strategy,
+    reader=st.sampled_from(["anonymous", "member", "staff"]),
+    start=st.integers(0, 30),
+    size=st.integers(0, 12),
+)
+def test_index_pages_what_sql_pages(population, filters, reader, start, size):
+    user = population[reader]
+    in_sql = directory.search(filters, directory.visible(user)).order_by("name", "id")
+    expected = list(in_sql.values_list("id", flat=True)[start : start + size])
+    results = directory.Results(filters, user)
+    assert results._index is not None  # the index answers
+    assert [o.pk for o in results[start : start + size]] == expected
+    assert results.count() == in_sql.count()
+
+
+def test_results_from_sql_when_the_index_cannot_answer(population, django_assert_num_queries):
+    user = population["member"]
+    filters = directory.DirectoryFilters(q="asso", naf="88", active=None)
+    results = directory.Results(filters, user)
+    assert results._index is None
+    in_sql = directory.search(filters, directory.visible(user)).order_by("name", "id")
+    assert [o.pk for o in results[0:5]] == list(in_sql.values_list("id", flat=True)[:5])
+    assert results.count() == in_sql.count() > 0
+
+
+def test_a_page_of_results_is_one_query(population, django_assert_num_queries):
+    user = population["staff"]
+    facet_index.get()
+    results = directory.Results(directory.DirectoryFilters(q="asso", active=None), user)
+    with django_assert_num_queries(1):  # the rows of the page, by id
+        rows = results[0:10]
+    with django_assert_num_queries(0):
+        assert results.count() >= len(rows) > 0
 
 
 def test_a_reader_sees_the_counts_of_what_they_may_see(population):

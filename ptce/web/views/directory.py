@@ -135,11 +135,8 @@ def search(request: HttpRequest) -> HttpResponse:
     departements = list(Departement.objects.order_by("code").values_list("code", "nom"))
     form = DirectorySearchForm(request.GET, departements=departements)
     filters = form.filters()
-    base = directory.visible(request.user)
-    found = directory.search(filters, base)
-    page = Paginator(_with_head_office(found).order_by("name", "id"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    found = directory.Results(filters, request.user, _with_head_office)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     page_query = form.page_query()
     api_query = form.api_query()
     context = {
