@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from ptce.actors import naf
 from ptce.actors.directory import HEADCOUNT_BANDS, DirectoryFilters, name_words
-from ptce.actors.models import ActorType, EssFamily, Establishment, Organisation
+from ptce.actors.models import ActorType, DirectoryVersion, EssFamily, Establishment, Organisation
 from ptce.core.choices import Visibility
 from ptce.core.stamped import Stamped
 
@@ -334,7 +334,9 @@ def _build() -> FacetIndex:
     )
 
 
-_cache: Stamped[FacetIndex] = Stamped(_build, _stamp, CHECK_SECONDS)
+_cache: Stamped[FacetIndex] = Stamped(
+    _build, _stamp, CHECK_SECONDS, version=DirectoryVersion.current
+)
 
 
 def get() -> FacetIndex:

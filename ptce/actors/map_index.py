@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from ptce.actors import naf
 from ptce.actors.clustering import PointSet
 from ptce.actors.directory import DirectoryFilters, name_search
-from ptce.actors.models import Establishment, Organisation
+from ptce.actors.models import DirectoryVersion, Establishment, Organisation
 from ptce.core.choices import Visibility
 from ptce.core.stamped import Stamped
 
@@ -152,7 +152,7 @@ def _build() -> MapIndex:
     )
 
 
-_cache: Stamped[MapIndex] = Stamped(_build, _stamp, CHECK_SECONDS)
+_cache: Stamped[MapIndex] = Stamped(_build, _stamp, CHECK_SECONDS, version=DirectoryVersion.current)
 
 
 def get() -> MapIndex:

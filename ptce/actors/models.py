@@ -257,3 +257,27 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class DirectoryVersion(models.Model):
+    """One row, whose number every write to organisations or establishments raises in its
+    own transaction (`actors.signals`, the SIRENE import): each process compares it, on each
+    use, to the number its in-memory indexes (`facet_index`, `map_index`) were built from, so
+    that a change made through another process shows at once."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("version de l'annuaire")
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})

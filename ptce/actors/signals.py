@@ -1,8 +1,9 @@
 """The in-memory indexes of the directory (`map_index`, `facet_index`) forget what they hold
 when this process writes an organisation or an establishment, at once and when the
-transaction commits;
-the other processes notice within their `CHECK_SECONDS`. Bulk writes (the SIRENE import,
-member lists) send no signal: they call `forget_indexes` themselves."""
+transaction commits; the other processes at their next use, by the `DirectoryVersion` the
+write raised in its transaction. Bulk writes (the SIRENE import) send no signal: they
+call `forget_indexes` themselves; writes behind the ORM's back show within `CHECK_SECONDS`
+(the stamp)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ptce.actors import facet_index, map_index
-from ptce.actors.models import Establishment, Organisation
+from ptce.actors.models import DirectoryVersion, Establishment, Organisation
 
 
 def forget_indexes() -> None:
-    """Rebuild the directory's in-memory indexes at their next use (after the commit)."""
+    """Rebuild the directory's in-memory indexes at their next use after the commit, in this
+    process and (the version raised in the transaction) in the others."""
+    DirectoryVersion.bump()
     transaction.on_commit(reset_indexes)
 
 
