@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, CharField, Count, Max, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce, Concat, Substr
 from numpy.typing import NDArray
@@ -335,7 +335,11 @@ def _build() -> FacetIndex:
 
 
 _cache: Stamped[FacetIndex] = Stamped(
-    _build, _stamp, CHECK_SECONDS, version=DirectoryVersion.current
+    _build,
+    _stamp,
+    CHECK_SECONDS,
+    version=DirectoryVersion.current,
+    thread_done=connections.close_all,
 )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db import connections
 from django.db.models import Count, Max
 from numpy.typing import NDArray
 
@@ -152,7 +153,13 @@ def _build() -> MapIndex:
     )
 
 
-_cache: Stamped[MapIndex] = Stamped(_build, _stamp, CHECK_SECONDS, version=DirectoryVersion.current)
+_cache: Stamped[MapIndex] = Stamped(
+    _build,
+    _stamp,
+    CHECK_SECONDS,
+    version=DirectoryVersion.current,
+    thread_done=connections.close_all,
+)
 
 
 def get() -> MapIndex:

@@ -3,6 +3,9 @@ stamp changes (checked every `check_seconds`), and forgotten by `reset`."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 from ptce.core.stamped import Stamped
 
 
@@ -63,3 +66,78 @@ def test_without_a_version_only_the_stamp_counts():
     source.version = 5
     values.get()
     assert source.builds == 1
+
+
+class SlowSource(Source):
+    """A build that waits for `release` after the first one (a national directory)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.threads_done: list[str] = []
+        self.fail = False
+
+    def build(self) -> tuple[int, str]:
+        if self.fail:
+            raise RuntimeError("database gone")
+        if self.builds:
+            assert self.release.wait(5)
+        return super().build()
+
+
+def slow_cache(source: SlowSource) -> Stamped[tuple[int, str]]:
+    return Stamped(
+        source.build,
+        lambda: source.stamp,
+        3600,
+        lambda: source.version,
+        background_after=0.0,  # every build counts as slow
+        thread_done=lambda: source.threads_done.append(threading.current_thread().name),
+    )
+
+
+def wait_until(condition) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+def test_a_slow_value_is_rebuilt_beside_while_the_old_one_answers():
+    source = SlowSource()
+    values = slow_cache(source)
+    assert values.get() == (0, "a")  # the first build waits: there is nothing to answer
+    source.version = 1
+    assert values.get() == (0, "a")  # out of date: answered at once, rebuilt beside
+    assert values.refreshing
+    assert values.get() == (0, "a")  # one rebuild at a time
+    source.release.set()
+    wait_until(lambda: not values.refreshing)
+    assert values.get() == (1, "a")
+    assert source.builds == 2
+    assert source.threads_done == ["stamped-rebuild"]  # closed in the thread
+
+
+def test_a_rebuild_started_before_a_reset_is_dropped():
+    source = SlowSource()
+    values = slow_cache(source)
+    values.get()
+    source.version = 1
+    values.get()
+    values.reset()  # e.g. another test's database
+    source.version = 2
+    source.release.set()
+    wait_until(lambda: not values.refreshing)
+    assert values.get() == (2, "a")  # built after the reset, not the thread's (1, "a")
+
+
+def test_a_failed_rebuild_keeps_the_old_value():
+    source = SlowSource()
+    values = slow_cache(source)
+    values.get()
+    source.version = 1
+    source.fail = True
+    assert values.get() == (0, "a")
+    wait_until(lambda: not values.refreshing)
+    assert values.get() == (0, "a")
+    assert source.threads_done  # closed after the failure too
