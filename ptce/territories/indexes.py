@@ -6,10 +6,9 @@ rebuilt when `ReferenceVersion` changes (checked at most every `CHECK_SECONDS`).
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
+from ptce.core.stamped import Stamped
 from ptce.territories.geo import CommuneIndex
 from ptce.territories.models import Commune, ReferenceVersion
 from ptce.territories.names import NameIndex
@@ -25,10 +24,6 @@ class Indexes:
     names: NameIndex
     arrondissement_codes: list[str]
     arrondissements: CommuneIndex | None
-
-
-_lock = threading.Lock()
-_state: dict[str, object] = {"indexes": None, "checked": 0.0}
 
 
 def _current_version() -> str:
@@ -58,24 +53,22 @@ def _build(version: str) -> Indexes:
     )
 
 
+def _build_current() -> Indexes:
+    return _build(_current_version())
+
+
+# A new reference is rare and everything geographic depends on it: always rebuilt before
+# answering.
+_cache: Stamped[Indexes] = Stamped(
+    _build_current, _current_version, CHECK_SECONDS, background_after=float("inf")
+)
+
+
 def get() -> Indexes:
     """The indexes for the reference currently loaded."""
-    now = time.monotonic()
-    indexes = _state["indexes"]
-    if isinstance(indexes, Indexes) and now - float(_state["checked"]) < CHECK_SECONDS:  # type: ignore[arg-type]
-        return indexes
-    with _lock:
-        version = _current_version()
-        indexes = _state["indexes"]
-        if not isinstance(indexes, Indexes) or indexes.version != version:
-            indexes = _build(version)
-            _state["indexes"] = indexes
-        _state["checked"] = time.monotonic()
-        return indexes
+    return _cache.get()
 
 
 def reset() -> None:
     """Forget the indexes (tests, and after a load in the same process)."""
-    with _lock:
-        _state["indexes"] = None
-        _state["checked"] = 0.0
+    _cache.reset()
