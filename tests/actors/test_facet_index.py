@@ -81,6 +81,8 @@ def population(territory):
                 commune_id=commune if commune != "75101" else None,
                 departement=departement,
                 active=rnd.random() < 0.7,
+                lat=45 + rnd.random(),
+                lon=4 + rnd.random(),
             )
         organisations.append(org)
     member = create_user(None, email="membre@example.org", password="motdepasse-solide-42")
@@ -229,3 +231,18 @@ def test_a_write_through_another_process_shows_at_once(population):
     assert directory.Results(filters, user).count() == 0  # stamp not checked yet
     DirectoryVersion.bump()
     assert directory.Results(filters, user).count() == 1
+
+
+def test_the_map_filters_names_as_sql(population):
+    """The map takes a name's organisations from the facet index's words: the same as SQL's
+    full-text search, for every query (and SQL still for a name with a NAF prefix)."""
+    from ptce.actors import map_index
+
+    index = map_index.get()
+    on_map = set(index.organisation_ids.tolist())
+    for q in QUERIES:
+        for naf in ("", "88"):
+            filters = directory.DirectoryFilters(q=q, naf=naf, active=None)
+            shown = set(index.organisation_ids[index.mask(filters)].tolist())
+            in_sql = directory.name_search(Organisation.objects.filter(naf__startswith=naf), q)
+            assert shown == on_map & set(in_sql.values_list("id", flat=True)), (q, naf)
