@@ -349,3 +349,7 @@ def get() -> FacetIndex:
 
 def reset() -> None:
     _cache.reset()
+
+
+def expire() -> None:
+    _cache.expire()

@@ -181,3 +181,7 @@ def get() -> MapIndex:
 
 def reset() -> None:
     _cache.reset()
+
+
+def expire() -> None:
+    _cache.expire()

@@ -12,7 +12,8 @@ that raised no version) at most every `check_seconds`. When the value is out of 
   and a thread rebuilds it (one at a time), so that no request waits for a build after
   someone else's edit; the new value replaces the old one when it is ready.
 
-`reset` forgets the value: the next `get` builds it before answering.
+`reset` forgets the value: the next `get` builds it before answering. `expire` keeps it
+but counts it out of date: the next `get` rebuilds it, waiting or beside as above.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+_EXPIRED = object()  # a built version no source has: the next check rebuilds
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,11 @@ class Stamped(Generic[T]):
             self._refresh(version)
             assert self._value is not None
             return self._value
+
+    def expire(self) -> None:
+        with self._lock:
+            if self._value is not None:
+                self._built_version = _EXPIRED
 
     def reset(self) -> None:
         with self._lock:

@@ -246,3 +246,26 @@ def test_the_map_filters_names_as_sql(population):
             shown = set(index.organisation_ids[index.mask(filters)].tolist())
             in_sql = directory.name_search(Organisation.objects.filter(naf__startswith=naf), q)
             assert shown == on_map & set(in_sql.values_list("id", flat=True)), (q, naf)
+
+
+def test_the_version_is_raised_once_per_transaction_at_its_commit(population):
+    """Raised after the commit (a row lock taken inside the writer's transaction could
+    deadlock two writers), once however many rows the transaction wrote (the fixture's
+    and these); this process sees its own writes before (the indexes expire at once)."""
+    from django.db import connection
+
+    from ptce.actors.models import DirectoryVersion
+    from ptce.actors.signals import _bump
+
+    user = population["staff"]
+    before = DirectoryVersion.current()
+    filters = directory.DirectoryFilters(q="zanzibar")
+    assert directory.Results(filters, user).count() == 0
+    for n in range(3):
+        factories.organisation(f"Zanzibar {n}")
+    assert directory.Results(filters, user).count() == 3  # its own writes
+    assert DirectoryVersion.current() == before  # not yet: at the commit
+    pending = [item[1] for item in connection.run_on_commit if item[1] is _bump]
+    assert len(pending) == 1  # one raise for 40 organisations, their sites, and these
+    pending[0]()
+    assert DirectoryVersion.current() == before + 1

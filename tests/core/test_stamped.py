@@ -141,3 +141,27 @@ def test_a_failed_rebuild_keeps_the_old_value():
     wait_until(lambda: not values.refreshing)
     assert values.get() == (0, "a")
     assert source.threads_done  # closed after the failure too
+
+
+def test_expire_rebuilds_at_the_next_use_without_a_new_version():
+    source = Source()
+    values = cache(source, check_seconds=3600)
+    values.get()
+    source.stamp = "b"  # this process's own write, its version raised only at the commit
+    values.expire()
+    assert values.get() == (0, "b")
+    assert source.builds == 2
+    values.get()
+    assert source.builds == 2
+
+
+def test_expire_of_a_slow_value_rebuilds_beside():
+    source = SlowSource()
+    values = slow_cache(source)
+    values.get()
+    source.stamp = "b"
+    values.expire()
+    assert values.get() == (0, "a")  # answered at once
+    source.release.set()
+    wait_until(lambda: not values.refreshing)
+    assert values.get() == (0, "b")
