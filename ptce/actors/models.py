@@ -260,10 +260,11 @@ class Contact(models.Model):
 
 
 class DirectoryVersion(models.Model):
-    """One row, whose number every write to organisations or establishments raises in its
-    own transaction (`actors.signals`, the SIRENE import): each process compares it, on each
-    use, to the number its in-memory indexes (`facet_index`, `map_index`) were built from, so
-    that a change made through another process shows at once."""
+    """One row, whose number each transaction that writes organisations or establishments
+    raises once, after its commit (`actors.signals`, the SIRENE import): each process
+    compares it, on each use, to the number its in-memory indexes (`facet_index`,
+    `map_index`) were built from, so that a change made through another process shows at
+    once."""
 
     version = models.PositiveBigIntegerField(default=0)
 
