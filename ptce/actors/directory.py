@@ -207,9 +207,6 @@ class Results:
                 self._count = self._sql().count()
         return self._count
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, window: slice) -> list[Organisation]:
         start, stop = window.start or 0, window.stop
         if stop is None or window.step not in (None, 1):

@@ -91,7 +91,7 @@ class MapIndex:
         return keep
 
     def _organisations_matching(self, filters: DirectoryFilters) -> NDArray[np.int64]:
-        if filters.q and not (filters.naf or filters.perimeter):
+        if filters.q and facet_index.FacetIndex.handles(filters):
             # The name words of the facet index: a broad name ("sci": 68,000 organisations
             # of a million) without a full-text query.
             directory = facet_index.get()

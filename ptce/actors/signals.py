@@ -1,8 +1,9 @@
 """A write to an organisation or an establishment expires this process's in-memory
 indexes of the directory (`map_index`, `facet_index`) and raises the `DirectoryVersion`
 after its commit: every process compares it on each use and rebuilds (see `core.stamped`
-for when the rebuild waits and when it runs beside). Bulk writes (the SIRENE import) send no signal: they call `forget_indexes`
-themselves; writes behind the ORM's back show within `CHECK_SECONDS` (the stamp)."""
+for when the rebuild waits and when it runs beside). Bulk writes (the SIRENE import) send
+no signal: they call `forget_indexes` themselves; writes behind the ORM's back show within
+`CHECK_SECONDS` (the stamp)."""
 
 from __future__ import annotations
 

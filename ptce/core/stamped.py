@@ -1,8 +1,8 @@
 """A value built once per process and rebuilt when its source changes: the directory's
 in-memory indexes (`actors.map_index`, `actors.facet_index`).
 
-The source's `version` (a number its writers raise in their transaction: one cheap read)
-is compared on every `get`; its `stamp` (counts, last update times: it also sees writes
+The source's `version` (a number its writers raise after each committed change: one cheap
+read) is compared on every `get`; its `stamp` (counts, last update times: it also sees writes
 that raised no version) at most every `check_seconds`. When the value is out of date:
 
 * if its last build was quick (under `background_after` seconds: every directory of a hub
@@ -44,12 +44,9 @@ class Stamped(Generic[T]):
     ) -> None:
         """`thread_done` runs at the end of a background rebuild, in its thread (to close
         the database connection the thread opened)."""
-        self._build, self._stamp, self.check_seconds = build, stamp, check_seconds
-        self._version, self.background_after, self._thread_done = (
-            version,
-            background_after,
-            thread_done,
-        )
+        self._build, self._stamp, self._version = build, stamp, version
+        self.check_seconds, self.background_after = check_seconds, background_after
+        self._thread_done = thread_done
         self._lock = threading.Lock()  # one build at a time
         self._value: T | None = None
         self._built_from: Any = None

@@ -18,7 +18,6 @@ CHECK_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class Indexes:
-    version: str
     codes: list[str]  # communes proper (COM), in index order
     geo: CommuneIndex
     names: NameIndex
@@ -31,7 +30,7 @@ def _current_version() -> str:
     return row or ""
 
 
-def _build(version: str) -> Indexes:
+def _build() -> Indexes:
     rows = list(
         Commune.objects.order_by("code_insee").values_list(
             "code_insee", "type", "nom", "population", "geometry"
@@ -40,7 +39,6 @@ def _build(version: str) -> Indexes:
     communes = [r for r in rows if r[1] == Commune.Type.COMMUNE]
     arrondissements = [r for r in rows if r[1] == Commune.Type.ARRONDISSEMENT]
     return Indexes(
-        version=version,
         codes=[r[0] for r in communes],
         geo=CommuneIndex.from_wkb([bytes(r[4]) for r in communes]),
         names=NameIndex([r[2] for r in communes], [r[3] for r in communes]),
@@ -53,14 +51,10 @@ def _build(version: str) -> Indexes:
     )
 
 
-def _build_current() -> Indexes:
-    return _build(_current_version())
-
-
 # A new reference is rare and everything geographic depends on it: always rebuilt before
 # answering.
 _cache: Stamped[Indexes] = Stamped(
-    _build_current, _current_version, CHECK_SECONDS, background_after=float("inf")
+    _build, _current_version, CHECK_SECONDS, background_after=float("inf")
 )
 
 
